@@ -1,0 +1,137 @@
+import { execFile } from 'node:child_process';
+import { access, constants } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
+import { ExoError } from '../errors/exo-error.js';
+
+const run = promisify(execFile);
+
+/** Oldest pwsh we accept: CVE-2026-50523 is fixed in 7.6.5 (REFERENCE.md §5). */
+export const MINIMUM_PWSH_VERSION = '7.6.5';
+
+export interface PwshInfo {
+  /** The executable to spawn: the real pwsh, not a launcher shim, whenever it can be found. */
+  executable: string;
+  /** What was found first (EXO_PWSH, PATH or the .NET tool shim). */
+  foundAt: string;
+  source: 'EXO_PWSH' | 'PATH' | 'dotnet-tool';
+  version: string;
+  psHome: string;
+  /** True when `foundAt` was a launcher (the dotnet global tool) that starts pwsh as a child. */
+  resolvedFromShim: boolean;
+}
+
+export interface LocatePwshOptions {
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  home?: string;
+}
+
+export function compareVersions(a: string, b: string): number {
+  const parse = (v: string) => v.split(/[.-]/).map((n) => Number.parseInt(n, 10) || 0);
+  const pa = parse(a);
+  const pb = parse(b);
+  for (let i = 0; i < 3; i++) {
+    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (diff !== 0) return Math.sign(diff);
+  }
+  return 0;
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const PROBE =
+  "[Console]::Out.WriteLine(($PSVersionTable.PSVersion.ToString(), [Environment]::ProcessPath, $PSHOME) -join '|')";
+
+async function probe(executable: string, env: NodeJS.ProcessEnv) {
+  try {
+    const { stdout } = await run(
+      executable,
+      ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', PROBE],
+      {
+        env: { ...env, TERM: 'dumb', NO_COLOR: '1' },
+        timeout: 60_000,
+        windowsHide: true,
+      },
+    );
+    const [version = '', processPath = '', psHome = ''] = stdout.trim().split('|');
+    return version ? { version, processPath, psHome } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Finds a pwsh >= 7.6.5: EXO_PWSH when set (and then only it), else `pwsh` on PATH, else the .NET global
+ * tool in ~/.dotnet/tools. The global tool is a shim that starts `dotnet pwsh.dll` as a child, so PIDs and
+ * signals would reach the wrong process; when the probe reports a dotnet host, the real pwsh apphost in
+ * $PSHOME is used instead.
+ */
+export async function locatePwsh(options: LocatePwshOptions = {}): Promise<PwshInfo> {
+  const env = options.env ?? process.env;
+  const platform = options.platform ?? process.platform;
+  const exe = platform === 'win32' ? 'pwsh.exe' : 'pwsh';
+  const candidates: Array<{ path: string; source: PwshInfo['source'] }> = [];
+  if (env.EXO_PWSH) {
+    candidates.push({ path: env.EXO_PWSH, source: 'EXO_PWSH' });
+  } else {
+    for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+      candidates.push({ path: join(dir, exe), source: 'PATH' });
+    }
+    candidates.push({
+      path: join(options.home ?? homedir(), '.dotnet', 'tools', exe),
+      source: 'dotnet-tool',
+    });
+  }
+
+  const rejected: string[] = [];
+  for (const candidate of candidates) {
+    if (!(await isExecutable(candidate.path))) {
+      if (candidate.source === 'EXO_PWSH') rejected.push(`${candidate.path}: not an executable file`);
+      continue;
+    }
+    const info = await probe(candidate.path, env);
+    if (!info) {
+      rejected.push(`${candidate.path}: did not answer as pwsh`);
+      continue;
+    }
+    if (compareVersions(info.version, MINIMUM_PWSH_VERSION) < 0) {
+      rejected.push(`${candidate.path}: version ${info.version} is older than ${MINIMUM_PWSH_VERSION}`);
+      continue;
+    }
+    let executable = candidate.path;
+    let resolvedFromShim = false;
+    if (/^dotnet(\.exe)?$/i.test(basename(info.processPath))) {
+      const apphost = join(info.psHome, exe);
+      if (await isExecutable(apphost)) {
+        executable = apphost;
+        resolvedFromShim = true;
+      }
+    }
+    return {
+      executable,
+      foundAt: candidate.path,
+      source: candidate.source,
+      version: info.version,
+      psHome: info.psHome,
+      resolvedFromShim,
+    };
+  }
+
+  const where = env.EXO_PWSH ? `EXO_PWSH (${env.EXO_PWSH})` : 'PATH or ~/.dotnet/tools';
+  throw new ExoError(
+    'PWSH_NOT_FOUND',
+    `No usable PowerShell ${MINIMUM_PWSH_VERSION}+ (pwsh) was found in ${where}.`,
+    {
+      details: { rejected },
+    },
+  );
+}

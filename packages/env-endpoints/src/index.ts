@@ -1,0 +1,1 @@
+export { BUILTIN_SUMMARIES, type EnvironmentSummary, findSummary } from './builtin.js';

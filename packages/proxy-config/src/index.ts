@@ -1,0 +1,1 @@
+export { type EnvironmentProxy, readEnvironmentProxy } from './env-proxy.js';
