@@ -1,0 +1,314 @@
+# exo-connect host bridge, loaded once into each pwsh host as fixed text: it never contains caller data.
+#
+# Node starts pwsh through node-powershell, loads this file and calls Start-ExoBridge, which connects to
+# a private local socket (the side channel) and proves who it is with a token. Node then starts
+# Invoke-ExoServe, which reads one request per line from the socket, JSON only:
+#   {"t":"req","id":…,"command":"Get-Mailbox","parameters":{…},"depth":4,"queue":1024}
+# Parameter values are decoded with ConvertFrom-Json and splatted: they are never parsed as code.
+# Frames go back one JSON object per line:
+#   {"t":"o","v":…} output    {"t":"e",…} error record    {"t":"w"|"i"|"v"|"d","m":…} other streams
+#   {"t":"p",…} progress      {"t":"secret","name":…} asks Node for a secret (answered on the socket)
+#   {"t":"end","id":…,"ok":…,"stopped":…} closes every request
+# While a request runs Node may send {"t":"stop"}; {"t":"quit"} ends the loop. When the socket closes
+# (Node exited or was killed) the bridge removes every session it holds and pwsh exits.
+# Commands run in a worker runspace, so their progress records are collected (a console host with
+# redirected output drops them), and stream through a bounded queue: a slow reader in Node slows the
+# producer instead of filling memory.
+
+$script:ExoBridge = $null
+
+function Start-ExoBridge {
+    param([Parameter(Mandatory)][string]$Config)
+    $cfg = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Config)) | ConvertFrom-Json -AsHashtable
+
+    $socket = $null
+    if ($cfg['pipeName']) {
+        $stream = [System.IO.Pipes.NamedPipeClientStream]::new('.', $cfg['pipeName'], [System.IO.Pipes.PipeDirection]::InOut)
+        $stream.Connect(10000)
+    } else {
+        $socket = [System.Net.Sockets.Socket]::new(
+            [System.Net.Sockets.AddressFamily]::Unix, [System.Net.Sockets.SocketType]::Stream,
+            [System.Net.Sockets.ProtocolType]::Unspecified)
+        $socket.Connect([System.Net.Sockets.UnixDomainSocketEndPoint]::new($cfg['socketPath']))
+        $stream = [System.Net.Sockets.NetworkStream]::new($socket, $true)
+    }
+    $writer = [System.IO.StreamWriter]::new($stream, [System.Text.UTF8Encoding]::new($false), 65536)
+    $writer.AutoFlush = $false
+    $writer.NewLine = "`n"
+
+    $iss = [initialsessionstate]::CreateDefault2()
+    if ($IsWindows -and $cfg['executionPolicy']) { $iss.ExecutionPolicy = $cfg['executionPolicy'] }
+    $worker = [runspacefactory]::CreateRunspace($iss)
+    $worker.Open()
+    $init = [powershell]::Create()
+    $init.Runspace = $worker
+    $null = $init.AddScript($script:WorkerScript).Invoke()
+    $init.Dispose()
+
+    $script:ExoBridge = @{
+        Socket = $socket; Stream = $stream; Writer = $writer; Worker = $worker
+        Pending = [System.IO.MemoryStream]::new(); Chunk = [byte[]]::new(65536)
+    }
+    $null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -Action { Stop-ExoBridge }
+    $writer.WriteLine('{"t":"hello","token":' + (ConvertTo-Json -InputObject $cfg['token'] -Compress) + ',"pid":' + $PID + '}')
+    $writer.Flush()
+}
+
+# Functions that live in the worker runspace. They turn each pipeline item into one frame.
+$script:WorkerScript = @'
+function ConvertTo-ExoErrorFrame {
+    param($Record, [bool]$Terminating)
+    $ex = $Record.Exception
+    $inner = @()
+    $e = $ex.InnerException
+    while ($null -ne $e -and $inner.Count -lt 4) { $inner += $e.Message; $e = $e.InnerException }
+    $frame = [ordered]@{
+        t = 'e'
+        message = [string]$ex.Message
+        fqid = [string]$Record.FullyQualifiedErrorId
+        category = [string]$Record.CategoryInfo.Category
+        reason = [string]$Record.CategoryInfo.Reason
+        targetName = [string]$Record.CategoryInfo.TargetName
+        exceptionType = $ex.GetType().FullName
+        details = if ($Record.ErrorDetails) { [string]$Record.ErrorDetails.Message } else { $null }
+        inner = $inner
+        terminating = $Terminating
+    }
+    ConvertTo-Json -InputObject $frame -Compress -Depth 3
+}
+
+function Invoke-ExoWorkerCommand {
+    param($Queue, $Token, [string]$Command, [hashtable]$Parameters, [int]$Depth)
+    $emit = {
+        process {
+            $item = $_
+            $line = if ($item -is [System.Management.Automation.ErrorRecord]) {
+                ConvertTo-ExoErrorFrame $item $false
+            } elseif ($item -is [System.Management.Automation.WarningRecord]) {
+                '{"t":"w","m":' + (ConvertTo-Json -InputObject $item.Message -Compress) + '}'
+            } elseif ($item -is [System.Management.Automation.VerboseRecord]) {
+                '{"t":"v","m":' + (ConvertTo-Json -InputObject $item.Message -Compress) + '}'
+            } elseif ($item -is [System.Management.Automation.DebugRecord]) {
+                '{"t":"d","m":' + (ConvertTo-Json -InputObject $item.Message -Compress) + '}'
+            } elseif ($item -is [System.Management.Automation.InformationRecord]) {
+                '{"t":"i","m":' + (ConvertTo-Json -InputObject ([string]$item.MessageData) -Compress) + '}'
+            } else {
+                '{"t":"o","v":' + (ConvertTo-Json -InputObject $item -Compress -Depth $Depth -WarningAction Ignore) + '}'
+            }
+            $Queue.Add($line, $Token)
+        }
+    }
+    try {
+        & $Command @Parameters *>&1 | & $emit
+    } catch [System.Management.Automation.PipelineStoppedException] {
+        throw
+    } catch [System.OperationCanceledException] {
+        throw
+    } catch {
+        $Queue.Add((ConvertTo-ExoErrorFrame $_ $true), $Token)
+        [pscustomobject]@{ ExoTerminated = $true }
+    } finally {
+        # An empty line tells the reader the command is over. Never block here: the reader may be stopping us.
+        $null = $Queue.TryAdd('', 0)
+    }
+}
+'@
+
+# Reads one line from the side channel. Blocking: waits for a line, $null when the channel closed.
+# Non-blocking: '' when nothing has arrived yet (Windows pipes cannot be polled and always say so).
+function Receive-ExoLine {
+    param([bool]$Block)
+    $b = $script:ExoBridge
+    $pending = $b.Pending
+    while ($true) {
+        $buffer = $pending.GetBuffer()
+        $length = [int]$pending.Length
+        $nl = [Array]::IndexOf($buffer, [byte]10, 0, $length)
+        if ($nl -ge 0) {
+            $line = [Text.Encoding]::UTF8.GetString($buffer, 0, $nl)
+            $rest = $length - $nl - 1
+            [Array]::Copy($buffer, $nl + 1, $buffer, 0, $rest)
+            $pending.SetLength($rest)
+            return $line
+        }
+        if (-not $Block) {
+            if ($null -eq $b.Socket) { return '' }
+            if ($b.Socket.Available -eq 0) {
+                if ($b.Socket.Poll(0, [System.Net.Sockets.SelectMode]::SelectRead) -and $b.Socket.Available -eq 0) {
+                    return $null
+                }
+                return ''
+            }
+        }
+        $n = $b.Stream.Read($b.Chunk, 0, $b.Chunk.Length)
+        if ($n -le 0) { return $null }
+        $pending.Position = $pending.Length
+        $pending.Write($b.Chunk, 0, $n)
+    }
+}
+
+# Ends every session the worker still holds. Runs when the side channel closes (Node exited or was
+# killed), on quit, and when pwsh exits, so no session keeps one of the account's slots.
+function Stop-ExoBridge {
+    $b = $script:ExoBridge
+    if ($null -eq $b -or $null -eq $b.Worker) { return }
+    try {
+        $ps = [powershell]::Create()
+        $ps.Runspace = $b.Worker
+        $null = $ps.AddScript(
+            'if (Get-Command Disconnect-ExchangeOnline -ErrorAction Ignore) { try { Disconnect-ExchangeOnline -Confirm:$false -ErrorAction Ignore } catch {} }; Get-PSSession | Remove-PSSession -ErrorAction Ignore'
+        ).Invoke()
+        $ps.Dispose()
+        $b.Worker.Dispose()
+    } catch {}
+    $b.Worker = $null
+}
+
+function Read-ExoSecret {
+    param([string]$Name)
+    $b = $script:ExoBridge
+    $b.Writer.WriteLine('{"t":"secret","name":' + (ConvertTo-Json -InputObject $Name -Compress) + '}')
+    $b.Writer.Flush()
+    $line = Receive-ExoLine $true
+    if ($null -eq $line) { throw 'The exo-connect side channel closed while a secret was awaited.' }
+    $answer = $line | ConvertFrom-Json -AsHashtable
+    $line = $null
+    if ($answer['name'] -ne $Name -or -not $answer.ContainsKey('kind')) { throw "No secret named '$Name' was provided." }
+    $secure = [System.Security.SecureString]::new()
+    foreach ($c in ([string]$answer['value']).ToCharArray()) { $secure.AppendChar($c) }
+    $secure.MakeReadOnly()
+    $value = switch ($answer['kind']) {
+        'credential' { [System.Management.Automation.PSCredential]::new([string]$answer['userName'], $secure) }
+        'secureString' { $secure }
+        default { [string]$answer['value'] }
+    }
+    $answer.Clear()
+    , $value
+}
+
+function Resolve-ExoParameters {
+    param([hashtable]$Parameters)
+    $resolved = @{}
+    foreach ($key in @($Parameters.Keys)) {
+        if ($key -notmatch '^[A-Za-z][A-Za-z0-9_]{0,127}$') { throw 'Invalid parameter name.' }
+        $value = $Parameters[$key]
+        if ($value -is [hashtable] -and $value.Count -eq 1 -and $value.ContainsKey('$exoSecret')) {
+            $value = Read-ExoSecret -Name ([string]$value['$exoSecret'])
+        }
+        $resolved[$key] = $value
+    }
+    $resolved
+}
+
+function Send-ExoProgress {
+    param($Records)
+    $w = $script:ExoBridge.Writer
+    foreach ($p in $Records) {
+        $frame = [ordered]@{
+            t = 'p'; activity = $p.Activity; status = $p.StatusDescription; percent = $p.PercentComplete
+            operation = $p.CurrentOperation; activityId = $p.ActivityId; parentId = $p.ParentActivityId
+            completed = ($p.RecordType -eq [System.Management.Automation.ProgressRecordType]::Completed)
+        }
+        $w.WriteLine((ConvertTo-Json -InputObject $frame -Compress))
+        $w.Flush()
+    }
+}
+
+# Runs one request; returns 'closed' when the side channel closed meanwhile.
+function Invoke-ExoRequest {
+    param([hashtable]$Request)
+    $b = $script:ExoBridge
+    $w = $b.Writer
+    $id = [string]$Request['id']
+    $ok = $true
+    $stopped = $false
+    $signal = $null
+    $ps = $null
+    $cts = [System.Threading.CancellationTokenSource]::new()
+    $queue = [System.Collections.Concurrent.BlockingCollection[string]]::new([int]$Request['queue'])
+    try {
+        $command = [string]$Request['command']
+        if ($command -notmatch '^[A-Za-z][A-Za-z0-9]*-[A-Za-z][A-Za-z0-9_]*$') { throw 'Invalid command name.' }
+        $params = if ($Request['parameters']) { Resolve-ExoParameters $Request['parameters'] } else { @{} }
+        $ps = [powershell]::Create()
+        $ps.Runspace = $b.Worker
+        $null = $ps.AddCommand('Invoke-ExoWorkerCommand').AddParameters(@{
+            Queue = $queue; Token = $cts.Token; Command = $command; Parameters = $params; Depth = [int]$Request['depth']
+        })
+        $params = $null
+        $async = $ps.BeginInvoke()
+        $line = $null
+        $sent = 0
+        $finished = $false
+        while (-not $finished) {
+            $took = $queue.TryTake([ref]$line, 20)
+            if ($took) {
+                do {
+                    if ($line.Length -eq 0) { $finished = $true; break }
+                    $w.WriteLine($line)
+                    $sent++
+                    # The first object goes out at once (time to first object); later ones are batched.
+                    if ($sent -eq 1) { $w.Flush() }
+                } while ($queue.TryTake([ref]$line))
+            } elseif ($async.IsCompleted -and $queue.Count -eq 0) {
+                $finished = $true
+            }
+            if ($ps.Streams.Progress.Count) { Send-ExoProgress $ps.Streams.Progress.ReadAll() }
+            if (-not $took -and -not $stopped) {
+                $w.Flush()
+                $control = Receive-ExoLine $false
+                if ($null -eq $control -or $control.Length -gt 0) {
+                    $signal = if ($null -eq $control) { 'closed' } else { 'stop' }
+                    $stopped = $true
+                    $cts.Cancel()
+                    $ps.Stop()
+                }
+            }
+        }
+        $result = $null
+        try { $result = $ps.EndInvoke($async) } catch { if (-not $stopped) { throw } }
+        if ($ps.Streams.Progress.Count) { Send-ExoProgress $ps.Streams.Progress.ReadAll() }
+        foreach ($l in $queue.ToArray()) { if ($l.Length) { $w.WriteLine($l) } }
+        if ($stopped -or ($result -and @($result | Where-Object { $_.ExoTerminated }).Count)) { $ok = $false }
+    } catch {
+        $ok = $false
+        $ex = $_.Exception
+        if ($ex -is [System.Management.Automation.MethodInvocationException] -and $ex.InnerException) { $ex = $ex.InnerException }
+        $frame = [ordered]@{ t = 'e'; message = $ex.Message; fqid = [string]$_.FullyQualifiedErrorId; category = 'NotSpecified'
+            reason = ''; targetName = ''; exceptionType = $ex.GetType().FullName; details = $null; inner = @()
+            terminating = $true; bridge = $true }
+        $w.WriteLine((ConvertTo-Json -InputObject $frame -Compress))
+    } finally {
+        if ($ps) { $ps.Dispose() }
+        $queue.Dispose()
+        $cts.Dispose()
+    }
+    $end = [ordered]@{ t = 'end'; id = $id; ok = $ok; stopped = $stopped }
+    try {
+        $w.WriteLine((ConvertTo-Json -InputObject $end -Compress))
+        $w.Flush()
+    } catch {
+        return 'closed'
+    }
+    $signal
+}
+
+# The request loop. Returns on quit; exits pwsh when the side channel closes.
+function Invoke-ExoServe {
+    while ($true) {
+        $line = Receive-ExoLine $true
+        if ($null -eq $line) { break }
+        if ($line.Length -eq 0) { continue }
+        $request = $line | ConvertFrom-Json -AsHashtable
+        $line = $null
+        switch ($request['t']) {
+            'req' {
+                if ((Invoke-ExoRequest $request) -eq 'closed') { Stop-ExoBridge; [Environment]::Exit(0) }
+            }
+            'quit' { Stop-ExoBridge; return }
+            default { }
+        }
+    }
+    Stop-ExoBridge
+    [Environment]::Exit(0)
+}

@@ -1,0 +1,330 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { PowerShell } from 'node-powershell';
+import { ExoError } from '../errors/exo-error.js';
+import { locatePwsh, type PwshInfo } from '../pwsh/locate-pwsh.js';
+import { encodeRequest, type ParameterValue } from './encode-request.js';
+import { type Frame, LineSplitter, parseFrame } from './frames.js';
+import { openSideChannel } from './side-channel.js';
+
+export type SecretValue =
+  | { kind: 'credential'; userName: string; password: string }
+  | { kind: 'secureString'; value: string }
+  | { kind: 'string'; value: string };
+
+export interface BridgeStartOptions {
+  info?: PwshInfo;
+  env?: NodeJS.ProcessEnv;
+  /** Windows only: the process-scope execution policy for the host (default Bypass). */
+  executionPolicy?: string;
+  /** How long pwsh may take to start and connect its side channel. Default 60 s. */
+  startTimeoutMs?: number;
+}
+
+export interface BridgeRequestOptions {
+  depth?: number;
+  /** Values for the parameters given as { $exoSecret: name }; each is handed over once, on request. */
+  secrets?: Record<string, SecretValue>;
+  signal?: AbortSignal;
+  /** How long a stop may take before the host is killed. Default 5 s. */
+  stopGraceMs?: number;
+}
+
+/** Environment variables that may hold secrets; pwsh never inherits them. */
+const SECRET_ENV = ['EXO_PASSWORD', 'EXO_PROXY_PASSWORD'];
+const HIGH_WATER = 2048;
+const LOW_WATER = 256;
+
+let bridgeScript: string | undefined;
+function bootstrapLine(config: object): string {
+  bridgeScript ??= readFileSync(new URL('../../powershell/bridge.ps1', import.meta.url), 'utf8');
+  const script = Buffer.from(bridgeScript, 'utf8').toString('base64');
+  const cfg = Buffer.from(JSON.stringify(config), 'utf8').toString('base64');
+  return `. ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${script}')))); Start-ExoBridge -Config '${cfg}'`;
+}
+
+function hostEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = { ...env, TERM: 'dumb', NO_COLOR: '1' };
+  for (const name of SECRET_ENV) delete clean[name];
+  return clean;
+}
+
+interface Pending {
+  id: string;
+  frames: Frame[];
+  wake?: () => void;
+  secrets: Map<string, SecretValue>;
+  failure?: Error;
+  done: boolean;
+}
+
+/**
+ * One pwsh host process. node-powershell spawns it (with -NoLogo -NoProfile -NonInteractive, TERM=dumb)
+ * and runs the two fixed lines that load the bridge and start its request loop. Requests then travel as
+ * single JSON lines over a private side channel, and results, progress and errors come back framed on
+ * it: node-powershell's own per-command protocol costs about 10 ms a call and buffers whole outputs,
+ * which would rule out fast calls and streaming (see the core README).
+ */
+export class PwshBridge {
+  private readonly splitter = new LineSplitter();
+  private current: Pending | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private exited = false;
+  private readonly exitWaiters: Array<() => void> = [];
+
+  private constructor(
+    private readonly shell: PowerShell,
+    private readonly child: ChildProcess,
+    private readonly socket: Socket,
+    private readonly serve: Promise<unknown>,
+    readonly pid: number,
+    readonly info: PwshInfo,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.resume();
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.failCurrent(this.hostGone('The PowerShell host closed its channel.')));
+    child.once('exit', () => {
+      this.exited = true;
+      this.failCurrent(this.hostGone('The PowerShell host exited.'));
+      for (const wake of this.exitWaiters.splice(0)) wake();
+    });
+  }
+
+  static async start(options: BridgeStartOptions = {}): Promise<PwshBridge> {
+    const info = options.info ?? (await locatePwsh({ env: options.env }));
+    const channel = await openSideChannel();
+    const executableOptions: Record<string, boolean | string> = {
+      '-NoProfile': true,
+      '-NonInteractive': true,
+    };
+    if (process.platform === 'win32')
+      executableOptions['-ExecutionPolicy'] = options.executionPolicy ?? 'Bypass';
+    const shell = new PowerShell({
+      executable: info.executable,
+      executableOptions,
+      spawnOptions: { env: hostEnv(options.env ?? process.env), windowsHide: true },
+    });
+    const child = (shell as unknown as { process: ChildProcess }).process;
+    // node-powershell rejects its exit promise on any non-zero exit; we report exits ourselves.
+    (shell as unknown as { exitPromise: Promise<void> }).exitPromise.catch(() => undefined);
+    shell.streams.stdin.on('error', () => undefined);
+    const timeoutMs = options.startTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      if (child.pid === undefined)
+        throw new ExoError('PWSH_NOT_FOUND', `pwsh could not be started from ${info.executable}.`);
+      const boot = shell.invoke(
+        bootstrapLine({ ...channel.address, executionPolicy: options.executionPolicy ?? 'Bypass' }),
+      );
+      boot.catch(() => undefined);
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new ExoError('TIMEOUT', `pwsh did not start within ${timeoutMs} ms.`)),
+          timeoutMs,
+        );
+      });
+      const exited = new Promise<never>((_, reject) => {
+        child.once('exit', (code) =>
+          reject(new ExoError('PWSH_NOT_FOUND', `pwsh exited during start (code ${code}).`)),
+        );
+      });
+      const socket = await Promise.race([channel.accepted, timeout, exited]);
+      const hello = await Promise.race([readHello(socket), timeout, exited]);
+      if (hello.token !== channel.address.token) {
+        socket.destroy();
+        throw new ExoError('PWSH_NOT_FOUND', 'The PowerShell host did not identify itself.');
+      }
+      await Promise.race([boot, timeout, exited]);
+      const serve = shell.invoke('Invoke-ExoServe');
+      serve.catch(() => undefined);
+      shell.history.length = 0;
+      return new PwshBridge(shell, child, socket, serve, hello.pid, info);
+    } catch (error) {
+      child.kill('SIGKILL');
+      await channel.close();
+      if (ExoError.is(error)) throw error;
+      throw new ExoError('PWSH_NOT_FOUND', 'The PowerShell host failed to start.', { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  /**
+   * Runs one command and yields its frames (objects, errors, warnings, information, progress) as they
+   * arrive; returns the end frame. Requests on one host run one at a time, in call order.
+   */
+  async *request(
+    command: string,
+    parameters: Record<string, ParameterValue> = {},
+    options: BridgeRequestOptions = {},
+  ): AsyncGenerator<Frame, { ok: boolean; stopped: boolean }, undefined> {
+    const id = randomUUID();
+    const line = encodeRequest({ id, command, parameters, depth: options.depth ?? 4, queue: 1024 });
+    let release!: () => void;
+    const turn = this.queue;
+    this.queue = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await turn;
+    const pending: Pending = {
+      id,
+      frames: [],
+      secrets: new Map(Object.entries(options.secrets ?? {})),
+      done: false,
+    };
+    let stopTimer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      this.writeControl({ t: 'stop', id });
+      stopTimer = setTimeout(() => this.kill(), options.stopGraceMs ?? 5_000);
+    };
+    try {
+      if (this.exited) throw this.hostGone('The PowerShell host has exited.');
+      options.signal?.throwIfAborted();
+      this.current = pending;
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.socket.write(`${line}\n`);
+      while (true) {
+        const frame = await this.next(pending);
+        if (frame.t === 'end') {
+          if (frame.id !== id) continue;
+          return { ok: frame.ok, stopped: frame.stopped };
+        }
+        yield frame;
+      }
+    } finally {
+      clearTimeout(stopTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+      pending.done = true;
+      pending.secrets.clear();
+      if (this.current === pending) this.current = undefined;
+      this.socket.resume();
+      release();
+    }
+  }
+
+  /** Asks the running request to stop; the host stops its pipeline and ends the request. */
+  stop(): void {
+    if (this.current) this.writeControl({ t: 'stop', id: this.current.id });
+  }
+
+  kill(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+
+  /**
+   * Ends the host: the request loop removes every session it still holds and returns, pwsh reads the end
+   * of its stdin and exits; after graceMs it is killed.
+   */
+  async close(graceMs = 10_000): Promise<void> {
+    if (!this.exited) {
+      const timer = setTimeout(() => this.kill(), graceMs);
+      await this.queue;
+      this.writeControl({ t: 'quit' });
+      await this.serve.catch(() => undefined);
+      this.shell.streams.stdin.end();
+      await this.waitForExit();
+      clearTimeout(timer);
+    }
+    this.socket.destroy();
+    this.shell.history.length = 0;
+  }
+
+  waitForExit(): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    return new Promise((resolve) => this.exitWaiters.push(resolve));
+  }
+
+  private hostGone(message: string): ExoError {
+    return new ExoError('SESSION_BROKEN', message, {
+      remediation: 'The local PowerShell host ended unexpectedly; connect again.',
+    });
+  }
+
+  private writeControl(frame: object): void {
+    if (!this.socket.destroyed) this.socket.write(`${JSON.stringify(frame)}\n`);
+  }
+
+  private failCurrent(error: Error): void {
+    const pending = this.current;
+    if (!pending || pending.failure) return;
+    pending.failure = error;
+    pending.wake?.();
+  }
+
+  private onData(chunk: Buffer): void {
+    const pending = this.current;
+    for (const line of this.splitter.push(chunk)) {
+      if (!line) continue;
+      let frame: Frame;
+      try {
+        frame = parseFrame(line);
+      } catch (error) {
+        this.failCurrent(
+          new ExoError('SESSION_BROKEN', 'The PowerShell host sent a malformed frame.', { cause: error }),
+        );
+        continue;
+      }
+      if (!pending || pending.done) continue;
+      if (frame.t === 'secret') {
+        this.answerSecret(pending, frame.name);
+        continue;
+      }
+      pending.frames.push(frame);
+    }
+    if (pending && pending.frames.length > HIGH_WATER) this.socket.pause();
+    pending?.wake?.();
+  }
+
+  private answerSecret(pending: Pending, name: string): void {
+    const secret = pending.secrets.get(name);
+    pending.secrets.delete(name);
+    // A missing secret is answered with a refusal, so pwsh fails the request instead of waiting forever.
+    this.socket.write(`${JSON.stringify(secret ? { name, ...secret } : { name: null })}\n`);
+  }
+
+  private async next(pending: Pending): Promise<Frame> {
+    while (true) {
+      const frame = pending.frames.shift();
+      if (frame) {
+        if (pending.frames.length < LOW_WATER && this.socket.isPaused()) this.socket.resume();
+        return frame;
+      }
+      if (pending.failure) throw pending.failure;
+      await new Promise<void>((resolve) => {
+        pending.wake = resolve;
+      });
+      pending.wake = undefined;
+    }
+  }
+}
+
+function readHello(socket: Socket): Promise<{ token: string; pid: number }> {
+  return new Promise((resolve, reject) => {
+    let buffered = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const nl = buffered.indexOf(0x0a);
+      if (nl === -1) return;
+      socket.off('data', onData);
+      socket.pause();
+      const rest = buffered.subarray(nl + 1);
+      if (rest.length > 0) socket.unshift(rest);
+      try {
+        const frame = JSON.parse(buffered.subarray(0, nl).toString('utf8'));
+        if (frame.t !== 'hello') throw new Error('expected hello');
+        resolve(frame);
+      } catch (error) {
+        reject(error);
+      }
+    };
+    socket.on('data', onData);
+    socket.once('close', () => reject(new Error('side channel closed before hello')));
+  });
+}
