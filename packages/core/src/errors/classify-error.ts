@@ -1,0 +1,96 @@
+import type { ErrorFrame } from '../bridge/frames.js';
+import type { ErrorCode } from './error-codes.js';
+import { ExoError } from './exo-error.js';
+
+export interface ClassifyContext {
+  /** The step that failed; the same text means different things in different steps. */
+  step?: 'policy' | 'credential' | 'session' | 'import' | 'invoke' | 'disconnect';
+  /** True when the environment's remote PowerShell endpoint is retired (Exchange Online since 2023-10-01). */
+  rpsRetired?: boolean;
+  /** Host name to name in messages, e.g. outlook.office365.com. */
+  host?: string;
+}
+
+interface Rule {
+  code: ErrorCode;
+  test: RegExp;
+  remediation?: (context: ClassifyContext, text: string) => string | undefined;
+}
+
+/**
+ * Stable fragments of the real services' texts (REFERENCE.md §4), most specific first. Access denied
+ * comes last: a session limit, a disabled account or MFA also surface through "Access is denied".
+ */
+const RULES: Rule[] = [
+  {
+    code: 'SESSION_LIMIT',
+    test: /maximum number of connections allowed\s*:\s*\d+|MaxConcurrency|maximum number of \d+ concurrent shells/i,
+    remediation: (_, text) => {
+      const limit = /allowed\s*:\s*(\d+)|maximum number of (\d+) concurrent/i.exec(text);
+      const n = limit?.[1] ?? limit?.[2] ?? '3';
+      return (
+        `The account has used all ${n} of its concurrent sessions. Close sessions you no longer need ` +
+        '(`Get-PSSession | Remove-PSSession`, or disconnect other exo-connect processes) or wait for idle ones to ' +
+        'expire (15 minutes); exo-connect queues connects beyond the limit when they share one process.'
+      );
+    },
+  },
+  { code: 'MFA_REQUIRED', test: /AADSTS5007[69]|must use multi-factor authentication/i },
+  {
+    code: 'FEDERATED_AUTH_UNAVAILABLE',
+    test: /Federated service at|WS-Trust endpoint not found|missing_federation_metadata_url/i,
+  },
+  {
+    code: 'WSMAN_UNAVAILABLE',
+    test: /requires WSMan, and no supported WSMan client library was found|WSMan is either not installed or unavailable/i,
+  },
+  { code: 'EXECUTION_POLICY', test: /running scripts is disabled on this system/i },
+  {
+    code: 'RPS_ACCESS_DISABLED',
+    test: /not (?:allowed|enabled) (?:to use|for) remote PowerShell|RemotePowerShellEnabled|EXOModuleEnabled/i,
+  },
+  { code: 'THROTTLED', test: /Micro delay applied|HttpStatusCode=500|\bthrottl/i },
+  {
+    code: 'SESSION_BROKEN',
+    test: /background process closed or ended abnormally|runspace is not in the Opened state|No session has been associated with this implicit remoting module|InvalidShellID|session state is Broken|You must call Connect-ExchangeOnline before calling any other cmdlet|session has expired|PSRemotingTransportException.*(?:Broken|Closed)/i,
+  },
+  {
+    code: 'NETWORK_UNREACHABLE',
+    test: /server name cannot be resolved|No such host is known|Name or service not known|Connection refused|actively refused|could not be reached|network is unreachable|ETIMEDOUT|ECONNREFUSED/i,
+  },
+  { code: 'MODULE_NOT_INSTALLED', test: /was not loaded because no valid module file was found/i },
+  {
+    code: 'AUTH_FAILED',
+    test: /Access is denied|Access Denied|Basic Authorization failed|AADSTS50126|AccessDenied,PSSessionOpenFailed/i,
+  },
+];
+
+export function frameText(frame: ErrorFrame): string {
+  return [frame.message, frame.details ?? '', ...frame.inner, frame.fqid, frame.exceptionType].join('\n');
+}
+
+export function classifyText(text: string, context: ClassifyContext = {}): { code: ErrorCode; remediation?: string } {
+  for (const rule of RULES) {
+    if (!rule.test.test(text)) continue;
+    if (rule.code === 'AUTH_FAILED' && context.rpsRetired) return { code: 'RPS_RETIRED' };
+    return { code: rule.code, remediation: rule.remediation?.(context, text) };
+  }
+  return { code: 'CMDLET_ERROR' };
+}
+
+/** Turns an error record from PowerShell into an ExoError with a stable code and the next step. */
+export function classifyErrorFrame(frame: ErrorFrame, context: ClassifyContext = {}): ExoError {
+  const text = frameText(frame);
+  const { code, remediation } = classifyText(text, context);
+  const message = frame.details?.trim() ? frame.details.trim() : frame.message;
+  return new ExoError(code, message, {
+    remediation,
+    details: {
+      fullyQualifiedErrorId: frame.fqid,
+      category: frame.category,
+      exceptionType: frame.exceptionType,
+      targetName: frame.targetName || undefined,
+      step: context.step,
+    },
+  });
+}
