@@ -1,0 +1,50 @@
+import type { z } from 'zod';
+import { EndpointError } from './errors/endpoint-error.js';
+
+/** One problem with one field, `path` written the way a contributor reads it: `environments[0].rps.connectionUri`. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'string' && IDENTIFIER.test(key)) out += out ? `.${key}` : key;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out || '(root)';
+}
+
+/** zod's issues as field issues; an unknown key becomes an issue on that key, where a typo is easiest to spot. */
+export function fieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({
+          path: formatPath([...issue.path, key]),
+          message: 'is not a known field (check its spelling)',
+        }))
+      : [{ path: formatPath(issue.path), message: issue.message }],
+  );
+}
+
+/**
+ * The INVALID_ARGUMENT error for a list of field issues. With a file, every line starts with the file name,
+ * compiler style, so each problem can be found from the message alone.
+ */
+export function invalidArgument(
+  headline: string,
+  issues: readonly FieldIssue[],
+  file?: string,
+): EndpointError {
+  const prefix = file === undefined ? '' : `${file}: `;
+  const lines = issues.map((i) => `  ${prefix}${i.path}: ${i.message}`);
+  const first = issues[0];
+  return new EndpointError('INVALID_ARGUMENT', [headline, ...lines].join('\n'), {
+    remediation: first ? `Correct ${prefix}${first.path} and try again.` : undefined,
+    details: { ...(file === undefined ? {} : { file }), issues: issues.map((i) => ({ ...i })) },
+  });
+}
