@@ -54,7 +54,8 @@ function Start-ExoBridge {
     $writer.Flush()
 }
 
-# Functions that live in the worker runspace. They turn each pipeline item into one frame.
+# Functions that live in the worker runspace: the frame writer and the connection steps. Node appends
+# proxy-config's two fixed scripts as New-ExoSessionOption and Set-ExoHttpProxy.
 $script:WorkerScript = @'
 function ConvertTo-ExoErrorFrame {
     param($Record, [bool]$Terminating)
@@ -111,6 +112,119 @@ function Invoke-ExoWorkerCommand {
         # An empty line tells the reader the command is over. Never block here: the reader may be stopping us.
         $null = $Queue.TryAdd('', 0)
     }
+}
+
+# ---- Connection steps. Called by name like any command; every value arrives as a parameter. ----
+
+function Get-ExoExecutionPolicy {
+    if (-not $IsWindows) {
+        return [pscustomobject]@{ Applicable = $false; Effective = $null; Scopes = @() }
+    }
+    $scopes = foreach ($entry in Get-ExecutionPolicy -List) {
+        [pscustomobject]@{ Scope = [string]$entry.Scope; Policy = [string]$entry.ExecutionPolicy }
+    }
+    [pscustomobject]@{ Applicable = $true; Effective = [string](Get-ExecutionPolicy); Scopes = @($scopes) }
+}
+
+function Set-ExoExecutionPolicy {
+    Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope CurrentUser -Force -ErrorAction Stop
+    Get-ExoExecutionPolicy
+}
+
+function Import-ExoPrelude {
+    param([string[]]$Module)
+    foreach ($name in $Module) { Import-Module -Name $name -Global -DisableNameChecking -ErrorAction Stop }
+    [pscustomobject]@{ Loaded = @($Module).Count }
+}
+
+function Connect-ExoRps {
+    param(
+        [Parameter(Mandatory)][string]$ConnectionUri,
+        [pscredential]$Credential,
+        [string]$Authentication = 'Basic',
+        [bool]$AllowRedirection,
+        [string]$SessionOptionJson,
+        [pscredential]$ProxyCredential
+    )
+    $p = @{ ConfigurationName = 'Microsoft.Exchange'; ConnectionUri = $ConnectionUri; Authentication = $Authentication; ErrorAction = 'Stop' }
+    if ($Credential) { $p.Credential = $Credential }
+    if ($AllowRedirection) { $p.AllowRedirection = $true }
+    if ($SessionOptionJson) {
+        # New-ExoSessionOption is proxy-config's fixed script, added to this runspace at start-up.
+        $o = @{ ParametersJson = $SessionOptionJson }
+        if ($ProxyCredential) { $o.ProxyCredential = $ProxyCredential }
+        $p.SessionOption = New-ExoSessionOption @o
+    }
+    if ($global:ExoSession) {
+        # Reconnecting: the old session is broken or expired; release what is left of it first.
+        Remove-PSSession -Session $global:ExoSession -ErrorAction Ignore
+        $global:ExoSession = $null
+    }
+    $global:ExoSession = New-PSSession @p
+    $s = $global:ExoSession
+    [pscustomobject]@{ Id = $s.Id; Name = $s.Name; ComputerName = $s.ComputerName; State = [string]$s.State; ConfigurationName = $s.ConfigurationName }
+}
+
+function Import-ExoRps {
+    param([string[]]$CommandName, [string]$Prefix)
+    if (-not $global:ExoSession) { throw 'No session has been associated with this implicit remoting module.' }
+    $p = @{ Session = $global:ExoSession; DisableNameChecking = $true; AllowClobber = $true; ErrorAction = 'Stop' }
+    if ($CommandName) { $p.CommandName = $CommandName }
+    if ($Prefix) { $p.Prefix = $Prefix }
+    $module = Import-PSSession @p
+    Import-Module $module -Global -DisableNameChecking -ErrorAction Stop
+    $global:ExoModule = $module
+    [pscustomobject]@{ ModuleName = $module.Name; CommandCount = $module.ExportedCommands.Count }
+}
+
+function Get-ExoRpsState {
+    $s = $global:ExoSession
+    [pscustomobject]@{ State = if ($s) { [string]$s.State } else { 'None' }; Availability = if ($s) { [string]$s.Availability } else { 'None' } }
+}
+
+function Disconnect-ExoRps {
+    $removed = $false
+    if ($global:ExoModule) { Remove-Module -ModuleInfo $global:ExoModule -Force -ErrorAction Ignore; $global:ExoModule = $null }
+    if ($global:ExoSession) {
+        Remove-PSSession -Session $global:ExoSession -ErrorAction Stop
+        $global:ExoSession = $null
+        $removed = $true
+    }
+    [pscustomobject]@{ Removed = $removed }
+}
+
+function Connect-ExoModule {
+    param(
+        [hashtable]$Parameters,
+        [pscredential]$Credential,
+        [securestring]$CertificatePassword,
+        [string]$AccessToken
+    )
+    Import-Module -Name ExchangeOnlineManagement -Global -ErrorAction Stop
+    $p = @{}
+    if ($Parameters) { foreach ($k in $Parameters.Keys) { $p[$k] = $Parameters[$k] } }
+    if ($Credential) { $p.Credential = $Credential }
+    if ($CertificatePassword) { $p.CertificatePassword = $CertificatePassword }
+    if ($AccessToken) { $p.AccessToken = $AccessToken }
+    $p.ShowBanner = $false
+    $p.ErrorAction = 'Stop'
+    Connect-ExchangeOnline @p
+    $info = @(Get-ConnectionInformation) | Select-Object -Last 1
+    [pscustomobject]@{
+        ConnectionId = [string]$info.ConnectionId; State = [string]$info.State; UserPrincipalName = $info.UserPrincipalName
+        ConnectionUri = $info.ConnectionUri; Organization = $info.Organization; ModulePrefix = $info.ModulePrefix
+    }
+}
+
+function Test-ExoCommand {
+    param([string[]]$Name)
+    $missing = @($Name | Where-Object { -not (Get-Command -Name $_ -ErrorAction Ignore) })
+    [pscustomobject]@{ Missing = $missing; Found = @($Name).Count - $missing.Count }
+}
+
+function Disconnect-ExoModule {
+    if (Get-Command Disconnect-ExchangeOnline -ErrorAction Ignore) { Disconnect-ExchangeOnline -Confirm:$false -ErrorAction Stop }
+    [pscustomobject]@{ Removed = $true }
 }
 '@
 

@@ -1,3 +1,4 @@
+export type { ParameterValue } from './bridge/encode-request.js';
 export type { ErrorFrame, Frame, ProgressFrame } from './bridge/frames.js';
 export {
   type BridgeRequestOptions,
@@ -5,8 +6,33 @@ export {
   PwshBridge,
   type SecretValue,
 } from './bridge/pwsh-bridge.js';
+export { type ConnectDependencies, connect } from './connect/connect.js';
+export { type CommandOptions, Connection, describeCredential } from './connect/connection.js';
+export type { ConnectionEvent } from './connect/events.js';
+export type { Clock, HostFactory, HostPort } from './connect/host-port.js';
+export { AccountLimiter } from './connect/limiter.js';
+export {
+  type ConnectOptions,
+  type Credential,
+  type CredentialProvider,
+  DEFAULT_TIMEOUTS,
+  type PasswordCredential,
+  type Timeouts,
+} from './connect/options.js';
+export type { StrategyName } from './connect/strategies.js';
+export { type ClassifyContext, classifyErrorFrame, classifyText } from './errors/classify-error.js';
 export { ERROR_CODES, type ErrorCode, errorCodes } from './errors/error-codes.js';
 export { ExoError, type ExoErrorOptions } from './errors/exo-error.js';
+export {
+  CONNECT_STEPS,
+  type Effect,
+  type Event as MachineEvent,
+  initialState,
+  type State,
+  type StateKind,
+  type Step,
+  transition,
+} from './machine/machine.js';
 export {
   compareVersions,
   type LocatePwshOptions,
@@ -14,4 +40,3 @@ export {
   MINIMUM_PWSH_VERSION,
   type PwshInfo,
 } from './pwsh/locate-pwsh.js';
-export { type PwshHost, startPwsh } from './pwsh/start-pwsh.js';

@@ -180,6 +180,7 @@ describe('PwshBridge lifecycle', () => {
     await expect(collect(doomed.request('Start-Sleep', { Seconds: 30 }))).rejects.toMatchObject({
       code: 'SESSION_BROKEN',
     });
+    await doomed.waitForExit();
     expect(doomed.alive).toBe(false);
   });
 

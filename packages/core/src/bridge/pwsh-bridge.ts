@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { APPLY_HTTP_PROXY_SCRIPT, NEW_SESSION_OPTION_SCRIPT } from '@exo-connect/proxy-config';
 import { PowerShell } from 'node-powershell';
 import { ExoError } from '../errors/exo-error.js';
 import { locatePwsh, type PwshInfo } from '../pwsh/locate-pwsh.js';
@@ -37,9 +38,18 @@ const SECRET_ENV = ['EXO_PASSWORD', 'EXO_PROXY_PASSWORD'];
 const HIGH_WATER = 2048;
 const LOW_WATER = 256;
 
+/** Wraps a fixed script that has its own param() block as a named function for the worker runspace. */
+function asWorkerFunction(name: string, script: string): string {
+  if (/^'@/m.test(script)) throw new Error(`${name}: a fixed script cannot contain a here-string terminator`);
+  return `\n$script:WorkerScript += @'\n\nfunction ${name} {\n${script}\n}\n'@\n`;
+}
+
 let bridgeScript: string | undefined;
 function bootstrapLine(config: object): string {
-  bridgeScript ??= readFileSync(new URL('../../powershell/bridge.ps1', import.meta.url), 'utf8');
+  bridgeScript ??=
+    readFileSync(new URL('../../powershell/bridge.ps1', import.meta.url), 'utf8') +
+    asWorkerFunction('New-ExoSessionOption', NEW_SESSION_OPTION_SCRIPT) +
+    asWorkerFunction('Set-ExoHttpProxy', APPLY_HTTP_PROXY_SCRIPT);
   const script = Buffer.from(bridgeScript, 'utf8').toString('base64');
   const cfg = Buffer.from(JSON.stringify(config), 'utf8').toString('base64');
   return `. ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${script}')))); Start-ExoBridge -Config '${cfg}'`;
@@ -225,7 +235,8 @@ export class PwshBridge {
   async close(graceMs = 10_000): Promise<void> {
     if (!this.exited) {
       const timer = setTimeout(() => this.kill(), graceMs);
-      await this.queue;
+      // A request whose stream the caller abandoned never releases the queue; the exit does.
+      await Promise.race([this.queue, this.waitForExit()]);
       this.writeControl({ t: 'quit' });
       await this.serve.catch(() => undefined);
       this.shell.streams.stdin.end();

@@ -15,7 +15,10 @@ const REAL_TEXTS: Array<[string, string]> = [
   ],
   ['AUTH_FAILED', 'Basic Authorization failed for user admin@contoso.onmicrosoft.com'],
   ['AUTH_FAILED', 'AADSTS50126: Error validating credentials due to invalid username or password.'],
-  ['MFA_REQUIRED', 'AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication to access'],
+  [
+    'MFA_REQUIRED',
+    'AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication to access',
+  ],
   ['MFA_REQUIRED', 'AADSTS50079: The user is required to use multi-factor authentication.'],
   [
     'FEDERATED_AUTH_UNAVAILABLE',
@@ -36,7 +39,10 @@ const REAL_TEXTS: Array<[string, string]> = [
   ['SESSION_BROKEN', 'The background process closed or ended abnormally.'],
   ['SESSION_BROKEN', 'Cannot invoke the pipeline because the runspace is not in the Opened state.'],
   ['SESSION_BROKEN', 'No session has been associated with this implicit remoting module.'],
-  ['SESSION_BROKEN', 'The WS-Management service cannot process the request because the request contained an invalid selector value InvalidShellID'],
+  [
+    'SESSION_BROKEN',
+    'The WS-Management service cannot process the request because the request contained an invalid selector value InvalidShellID',
+  ],
   ['SESSION_BROKEN', 'You must call Connect-ExchangeOnline before calling any other cmdlet.'],
   [
     'NETWORK_UNREACHABLE',
@@ -46,7 +52,10 @@ const REAL_TEXTS: Array<[string, string]> = [
     'MODULE_NOT_INSTALLED',
     "The specified module 'ExchangeOnlineManagement' was not loaded because no valid module file was found in any module directory.",
   ],
-  ['CMDLET_ERROR', "The operation couldn't be performed because object 'nobody' couldn't be found on 'EXO1'."],
+  [
+    'CMDLET_ERROR',
+    "The operation couldn't be performed because object 'nobody' couldn't be found on 'EXO1'.",
+  ],
 ];
 
 describe('classifyText', () => {
@@ -68,7 +77,9 @@ describe('classifyText', () => {
 
   it('prefers the session limit over the Access denied wrapped around it', () => {
     expect(
-      classifyText('Access is denied. maximum number of connections allowed : 3 for the policy party : MaxConcurrency').code,
+      classifyText(
+        'Access is denied. maximum number of connections allowed : 3 for the policy party : MaxConcurrency',
+      ).code,
     ).toBe('SESSION_LIMIT');
   });
 });

@@ -69,7 +69,10 @@ export function frameText(frame: ErrorFrame): string {
   return [frame.message, frame.details ?? '', ...frame.inner, frame.fqid, frame.exceptionType].join('\n');
 }
 
-export function classifyText(text: string, context: ClassifyContext = {}): { code: ErrorCode; remediation?: string } {
+export function classifyText(
+  text: string,
+  context: ClassifyContext = {},
+): { code: ErrorCode; remediation?: string } {
   for (const rule of RULES) {
     if (!rule.test.test(text)) continue;
     if (rule.code === 'AUTH_FAILED' && context.rpsRetired) return { code: 'RPS_RETIRED' };

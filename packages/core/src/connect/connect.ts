@@ -1,0 +1,91 @@
+import { type EnvironmentDefinition, getEnvironment, validateEnvironment } from '@exo-connect/env-endpoints';
+import { ExoError } from '../errors/exo-error.js';
+import { locatePwsh } from '../pwsh/locate-pwsh.js';
+import { Connection, type Ports } from './connection.js';
+import { pwshHostFactory, realClock } from './host-port.js';
+import { type AccountLimiter, defaultLimiter } from './limiter.js';
+import { type ConnectOptions, parseConnectOptions } from './options.js';
+import { trackForSignals } from './signals.js';
+
+export interface ConnectDependencies extends Partial<Ports> {
+  limiter?: AccountLimiter;
+}
+
+/** Errors from env-endpoints and proxy-config share the codes; core hands out ExoError instances. */
+function asExoError(error: unknown): unknown {
+  if (!ExoError.is(error) || error instanceof ExoError) return error;
+  const e = error as ExoError;
+  return new ExoError(e.code, e.message, { remediation: e.remediation, details: { ...e.details }, cause: e });
+}
+
+function resolveEnvironment(value: unknown, allowRetired: boolean | undefined): EnvironmentDefinition {
+  try {
+    return typeof value === 'string' ? getEnvironment(value, { allowRetired }) : validateEnvironment(value);
+  } catch (error) {
+    throw asExoError(error);
+  }
+}
+
+function accountOf(environment: EnvironmentDefinition, options: ConnectOptions): string {
+  const credential = typeof options.credential === 'object' ? options.credential : undefined;
+  const who =
+    credential && 'userPrincipalName' in credential && credential.userPrincipalName
+      ? credential.userPrincipalName.toLowerCase()
+      : credential && 'appId' in credential
+        ? `app:${credential.appId}`
+        : 'default';
+  return `${environment.id}|${who}`;
+}
+
+/**
+ * Connects to Exchange PowerShell: policy → credential → session → import → ready. Resolves with a ready
+ * connection; rejects with an ExoError (stable code, message, remediation) after releasing everything.
+ */
+export async function connect(
+  input: ConnectOptions = {},
+  deps: ConnectDependencies = {},
+): Promise<Connection> {
+  const options = parseConnectOptions(input);
+  const environment = resolveEnvironment(options.environment, options.allowRetired);
+  const strategy = options.strategy ?? environment.defaultStrategy;
+  const env = (options.env ?? process.env) as Record<string, string | undefined>;
+  const pwsh = options.pwsh ? await locatePwsh({ env: { ...env, EXO_PWSH: options.pwsh } }) : undefined;
+  const limiter = deps.limiter ?? defaultLimiter;
+  const account = accountOf(environment, input);
+  const onEvent = input.onEvent;
+
+  const release = await limiter.acquire(
+    account,
+    options.maxSessionsPerAccount ?? 3,
+    options.signal,
+    (waiting) => onEvent?.({ type: 'queued', account, waiting }),
+  );
+  const connection = new Connection(
+    {
+      environment,
+      strategy,
+      connectionUri: options.connectionUri,
+      credential: input.credential,
+      proxy: input.proxy,
+      commandNames: options.commandNames,
+      prefix: options.prefix,
+      skipLoadingFormatData: options.skipLoadingFormatData,
+      executionPolicy: options.executionPolicy ?? 'bypass',
+      timeouts: options.timeouts ?? {},
+      depth: options.depth ?? 4,
+      pwsh,
+      env,
+      platform: process.platform,
+      onEvent,
+    },
+    { hosts: deps.hosts ?? pwshHostFactory, clock: deps.clock ?? realClock },
+  );
+  connection.onSettled(release);
+  if (options.handleSignals !== false) trackForSignals(connection);
+  try {
+    await connection.open(options.signal);
+  } catch (error) {
+    throw asExoError(error);
+  }
+  return connection;
+}

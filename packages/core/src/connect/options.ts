@@ -1,0 +1,150 @@
+import { type EnvironmentDefinition, validateEnvironment } from '@exo-connect/env-endpoints';
+import type { ProxyOptionsInput } from '@exo-connect/proxy-config';
+import { z } from 'zod';
+import { ExoError } from '../errors/exo-error.js';
+
+const secretText = z.string().min(1, { error: 'must not be empty' });
+
+/** The seed's Get-Credential: a work or school account and its password (rps, or module without MFA). */
+export const passwordCredentialSchema = z.strictObject({
+  kind: z.literal('password').optional(),
+  userPrincipalName: z.string().min(3).regex(/@/, { error: 'must be a user principal name (user@domain)' }),
+  password: secretText,
+});
+
+export const credentialSchema = z.union([
+  passwordCredentialSchema,
+  z.strictObject({ kind: z.literal('device'), userPrincipalName: z.string().optional() }),
+  z.strictObject({
+    kind: z.literal('certificate'),
+    appId: z.string().min(1),
+    organization: z.string().min(1),
+    certificateFilePath: z.string().min(1).optional(),
+    certificatePassword: secretText.optional(),
+    certificateThumbprint: z
+      .string()
+      .regex(/^[0-9A-Fa-f]{40}$/, { error: 'must be 40 hex digits' })
+      .optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('managedIdentity'),
+    organization: z.string().min(1),
+    accountId: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('accessToken'),
+    accessToken: secretText,
+    organization: z.string().min(1),
+    userPrincipalName: z.string().optional(),
+  }),
+]);
+
+export type Credential = z.infer<typeof credentialSchema>;
+export type PasswordCredential = z.infer<typeof passwordCredentialSchema>;
+
+/** Supplies the credential when the credential step runs (a prompt, a vault); called again on reconnect. */
+export type CredentialProvider = () => Promise<Credential> | Credential;
+
+const timeoutMs = z
+  .number()
+  .int()
+  .positive()
+  .max(24 * 60 * 60 * 1000);
+
+export const timeoutsSchema = z.strictObject({
+  policy: timeoutMs.optional(),
+  credential: timeoutMs.optional(),
+  session: timeoutMs.optional(),
+  import: timeoutMs.optional(),
+  disconnect: timeoutMs.optional(),
+  /** Default limit for each invoke()/stream() call; none when unset. */
+  command: timeoutMs.optional(),
+});
+
+export type Timeouts = z.infer<typeof timeoutsSchema>;
+
+export const DEFAULT_TIMEOUTS: Required<Omit<Timeouts, 'command'>> = {
+  policy: 60_000,
+  credential: 300_000,
+  session: 120_000,
+  import: 300_000,
+  disconnect: 30_000,
+};
+
+const commandName = z.string().regex(/^[A-Za-z][A-Za-z0-9]*-[A-Za-z][A-Za-z0-9_]*$/, {
+  error: 'must be a cmdlet name (Verb-Noun)',
+});
+
+export const connectOptionsSchema = z.strictObject({
+  environment: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).default('worldwide'),
+  strategy: z.enum(['rps', 'module']).optional(),
+  /** Required by environments that need one (exchange-server); overrides the endpoint otherwise. */
+  connectionUri: z.string().url().optional(),
+  allowRetired: z.boolean().optional(),
+  credential: z
+    .union([credentialSchema, z.custom<CredentialProvider>((v) => typeof v === 'function')])
+    .optional(),
+  proxy: z.record(z.string(), z.unknown()).optional(),
+  commandNames: z.array(commandName).optional(),
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, { error: 'must be letters and digits' })
+    .optional(),
+  skipLoadingFormatData: z.boolean().optional(),
+  /** Windows: 'bypass' (process scope, default) or 'remoteSigned' (Set-ExecutionPolicy RemoteSigned -Scope CurrentUser). */
+  executionPolicy: z.enum(['bypass', 'remoteSigned']).optional(),
+  signal: z
+    .custom<AbortSignal>((v) => v instanceof AbortSignal, { error: 'must be an AbortSignal' })
+    .optional(),
+  timeouts: timeoutsSchema.optional(),
+  onEvent: z.custom<(event: unknown) => void>((v) => typeof v === 'function').optional(),
+  /** Concurrent sessions per account in this process; connects beyond it wait. Default 3. */
+  maxSessionsPerAccount: z.number().int().min(1).max(50).optional(),
+  /** Depth of objects returned by invoke() and stream(). Default 4. */
+  depth: z.number().int().min(1).max(20).optional(),
+  /** Path of the pwsh executable; default: EXO_PWSH, then PATH, then ~/.dotnet/tools. */
+  pwsh: z.string().min(1).optional(),
+  /** Disconnect on SIGINT/SIGTERM before the process ends. Default true. */
+  handleSignals: z.boolean().optional(),
+  env: z.record(z.string(), z.string().optional()).optional(),
+});
+
+export type ConnectOptionsInput = z.input<typeof connectOptionsSchema>;
+
+export interface ConnectOptions
+  extends Omit<ConnectOptionsInput, 'environment' | 'proxy' | 'onEvent' | 'credential'> {
+  environment?: string | EnvironmentDefinition;
+  proxy?: ProxyOptionsInput;
+  credential?: Credential | CredentialProvider;
+  onEvent?: (event: import('./events.js').ConnectionEvent) => void;
+}
+
+/** Validates options with zod; INVALID_ARGUMENT names the path of the first bad field. */
+export function parseConnectOptions(input: ConnectOptions): z.infer<typeof connectOptionsSchema> {
+  const result = connectOptionsSchema.safeParse(input ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const path = issue.path.map(String).join('.') || '(options)';
+    throw new ExoError('INVALID_ARGUMENT', `connect options: ${path}: ${issue.message}`, {
+      details: { field: path, issues: result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+    });
+  }
+  return result.data;
+}
+
+export function parseCredential(value: unknown): Credential {
+  const result = credentialSchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const path = ['credential', ...issue.path.map(String)].join('.');
+    // Never echo the value: it may be a password.
+    throw new ExoError('INVALID_ARGUMENT', `${path}: ${issue.message}`, { details: { field: path } });
+  }
+  return result.data;
+}
+
+export function resolveEnvironmentInput(
+  value: string | Record<string, unknown>,
+): EnvironmentDefinition | string {
+  return typeof value === 'string' ? value : validateEnvironment(value);
+}

@@ -1,0 +1,39 @@
+import type { Connection } from './connection.js';
+
+const live = new Set<Connection>();
+let installed = false;
+
+async function onSignal(signal: NodeJS.Signals): Promise<void> {
+  const closing = [...live].map((connection) =>
+    Promise.race([connection.disconnect(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]),
+  );
+  await Promise.allSettled(closing);
+  // Only stand in for the default behaviour when nobody else listens for this signal.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+const handlers: Record<'SIGINT' | 'SIGTERM', () => void> = {
+  SIGINT: () => void onSignal('SIGINT'),
+  SIGTERM: () => void onSignal('SIGTERM'),
+};
+
+/**
+ * Disconnects every live connection on SIGINT/SIGTERM, then lets the signal do what it would have done.
+ * (On a normal exit or SIGKILL the pwsh host sees its side channel close and removes its session itself.)
+ */
+export function trackForSignals(connection: Connection): void {
+  live.add(connection);
+  connection.onSettled(() => {
+    live.delete(connection);
+    if (live.size === 0 && installed) {
+      process.off('SIGINT', handlers.SIGINT);
+      process.off('SIGTERM', handlers.SIGTERM);
+      installed = false;
+    }
+  });
+  if (!installed) {
+    process.once('SIGINT', handlers.SIGINT);
+    process.once('SIGTERM', handlers.SIGTERM);
+    installed = true;
+  }
+}
