@@ -8,19 +8,32 @@ describe('readEnvironmentProxy', () => {
       https_proxy: 'http://lower:3128',
       HTTP_PROXY: 'http://plain:8080',
     });
-    expect(proxy.proxyUrl?.href).toBe('http://secure:3128/');
+    expect(proxy.proxyUrl).toEqual({ value: 'http://secure:3128', variable: 'HTTPS_PROXY' });
   });
 
-  it('falls back to http_proxy and splits NO_PROXY', () => {
+  it('reads https_proxy before HTTP_PROXY, and HTTP_PROXY before http_proxy', () => {
+    expect(
+      readEnvironmentProxy({ https_proxy: 'http://a:1', HTTP_PROXY: 'http://b:2' }).proxyUrl?.variable,
+    ).toBe('https_proxy');
+    expect(
+      readEnvironmentProxy({ HTTP_PROXY: 'http://b:2', http_proxy: 'http://c:3' }).proxyUrl?.variable,
+    ).toBe('HTTP_PROXY');
+  });
+
+  it('falls back to http_proxy, skips blank values and reads NO_PROXY upper case first', () => {
     const proxy = readEnvironmentProxy({
-      http_proxy: 'http://p:8080',
-      no_proxy: ' localhost, .Corp.example ,',
+      HTTPS_PROXY: '   ',
+      http_proxy: ' http://p:8080 ',
+      NO_PROXY: 'upper.example',
+      no_proxy: 'lower.example',
     });
-    expect(proxy.proxyUrl?.host).toBe('p:8080');
-    expect(proxy.bypass).toEqual(['localhost', '.corp.example']);
+    expect(proxy).toEqual({
+      proxyUrl: { value: 'http://p:8080', variable: 'http_proxy' },
+      bypass: { value: 'upper.example', variable: 'NO_PROXY' },
+    });
   });
 
-  it('returns no proxy when none is set', () => {
-    expect(readEnvironmentProxy({})).toEqual({ bypass: [] });
+  it('returns nothing when no variable is set', () => {
+    expect(readEnvironmentProxy({ PATH: '/usr/bin' })).toEqual({});
   });
 });

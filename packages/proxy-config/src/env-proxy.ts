@@ -1,24 +1,42 @@
-export interface EnvironmentProxy {
-  /** Proxy for https requests (HTTPS_PROXY, else HTTP_PROXY). */
-  proxyUrl?: URL;
-  /** Hosts that bypass the proxy (NO_PROXY), lower-cased, without surrounding spaces. */
-  bypass: string[];
+/** A value read from the environment, with the variable it came from (for messages and `exo doctor`). */
+export interface EnvironmentValue {
+  value: string;
+  variable: string;
 }
 
-function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name] ?? env[name.toLowerCase()];
-  return value?.trim() ? value.trim() : undefined;
+/** The proxy variables, raw: checking them is resolveProxyOptions' job, so errors can name the variable. */
+export interface EnvironmentProxy {
+  /** HTTPS_PROXY, else HTTP_PROXY (each upper case first). */
+  proxyUrl?: EnvironmentValue;
+  /** NO_PROXY (upper case first): the hosts that bypass the proxy, comma separated. */
+  bypass?: EnvironmentValue;
 }
 
 /**
- * Reads the conventional proxy variables, upper case first. The Microsoft module ignores them on Linux;
- * exo-connect hands them to pwsh as data. Validation and precedence with flags and config come on top.
+ * The variables read, in order of precedence: the first one set to a non-blank value wins. HTTPS_PROXY comes
+ * first because every connection exo-connect makes is https; upper case is read before lower case.
  */
-export function readEnvironmentProxy(env: NodeJS.ProcessEnv = process.env): EnvironmentProxy {
-  const raw = read(env, 'HTTPS_PROXY') ?? read(env, 'HTTP_PROXY');
-  const bypass = (read(env, 'NO_PROXY') ?? '')
-    .split(',')
-    .map((h) => h.trim().toLowerCase())
-    .filter(Boolean);
-  return raw ? { proxyUrl: new URL(raw), bypass } : { bypass };
+export const PROXY_ENVIRONMENT_VARIABLES = Object.freeze({
+  proxyUrl: Object.freeze(['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const),
+  bypass: Object.freeze(['NO_PROXY', 'no_proxy'] as const),
+});
+
+function first(env: Readonly<Record<string, string | undefined>>, names: readonly string[]) {
+  for (const variable of names) {
+    const value = env[variable]?.trim();
+    if (value) return { value, variable };
+  }
+  return undefined;
+}
+
+/**
+ * Reads the conventional proxy variables. The Microsoft module ignores them on Linux and macOS; exo-connect
+ * hands them to pwsh as data (renderHttpProxy).
+ */
+export function readEnvironmentProxy(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): EnvironmentProxy {
+  const proxyUrl = first(env, PROXY_ENVIRONMENT_VARIABLES.proxyUrl);
+  const bypass = first(env, PROXY_ENVIRONMENT_VARIABLES.bypass);
+  return { ...(proxyUrl && { proxyUrl }), ...(bypass && { bypass }) };
 }
