@@ -6,7 +6,12 @@ describe('AccountLimiter', () => {
     const limiter = new AccountLimiter();
     const order: number[] = [];
     const releases = await Promise.all([1, 2, 3].map(() => limiter.acquire('a', 3)));
-    const queued = [4, 5].map((n) => limiter.acquire('a', 3).then((release) => (order.push(n), release)));
+    const queued = [4, 5].map((n) =>
+      limiter.acquire('a', 3).then((release) => {
+        order.push(n);
+        return release;
+      }),
+    );
     await Promise.resolve();
     expect(limiter.active('a')).toBe(3);
     expect(order).toEqual([]);
