@@ -80,7 +80,10 @@ describe('runDoctor', () => {
     expect(byName[`reach 127.0.0.1:${portOf(https)}`]).toMatchObject({ ok: true });
     // pwsh on Linux has no WSMan client: rps to a real endpoint cannot work, and doctor says so.
     if (process.platform !== 'win32') {
-      expect(byName.WSMan).toMatchObject({ ok: false, remediation: expect.stringContaining('module strategy') });
+      expect(byName.WSMan).toMatchObject({
+        ok: false,
+        remediation: expect.stringContaining('module strategy'),
+      });
     }
   }, 60_000);
 
@@ -110,7 +113,12 @@ describe('runDoctor', () => {
     const report = await runDoctor({
       environment: environmentAt(closedPort),
       strategy: 'rps',
-      env: { ...process.env, ...noProxy, EXO_PWSH: '/nonexistent/pwsh', HTTPS_PROXY: `http://127.0.0.1:${portOf(proxy)}` },
+      env: {
+        ...process.env,
+        ...noProxy,
+        EXO_PWSH: '/nonexistent/pwsh',
+        HTTPS_PROXY: `http://127.0.0.1:${portOf(proxy)}`,
+      },
       httpPort: closedPort,
       timeoutMs: 2_000,
     });
