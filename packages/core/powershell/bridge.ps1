@@ -288,13 +288,15 @@ function Read-ExoSecret {
     $answer = $line | ConvertFrom-Json -AsHashtable
     $line = $null
     if ($answer['name'] -ne $Name -or -not $answer.ContainsKey('kind')) { throw "No secret named '$Name' was provided." }
+    $text = if ($answer['kind'] -eq 'credential') { [string]$answer['password'] } else { [string]$answer['value'] }
     $secure = [System.Security.SecureString]::new()
-    foreach ($c in ([string]$answer['value']).ToCharArray()) { $secure.AppendChar($c) }
+    foreach ($c in $text.ToCharArray()) { $secure.AppendChar($c) }
+    $text = $null
     $secure.MakeReadOnly()
     $value = switch ($answer['kind']) {
         'credential' { [System.Management.Automation.PSCredential]::new([string]$answer['userName'], $secure) }
         'secureString' { $secure }
-        default { [string]$answer['value'] }
+        default { [System.Net.NetworkCredential]::new('', $secure).Password }
     }
     $answer.Clear()
     , $value

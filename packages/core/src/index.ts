@@ -1,5 +1,6 @@
 export type { ParameterValue } from './bridge/encode-request.js';
 export type { ErrorFrame, Frame, ProgressFrame } from './bridge/frames.js';
+export { openSideChannel, type SideChannel, type SideChannelAddress } from './bridge/side-channel.js';
 export {
   type BridgeRequestOptions,
   type BridgeStartOptions,
