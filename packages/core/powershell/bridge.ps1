@@ -100,6 +100,12 @@ function Invoke-ExoWorkerCommand {
         }
     }
     try {
+        # A session that broke (server gone, expired) would make implicit remoting try to re-create it
+        # interactively; report it instead, so the engine can reconnect or fail with SESSION_BROKEN.
+        $session = $global:ExoSession
+        if ($session -and $Command -notmatch '-Exo' -and [string]$session.State -ne 'Opened') {
+            throw "The session state is $($session.State): the remote session is no longer open."
+        }
         & $Command @Parameters *>&1 | & $emit
     } catch [System.Management.Automation.PipelineStoppedException] {
         throw
@@ -157,7 +163,8 @@ function Connect-ExoRps {
     }
     if ($global:ExoSession) {
         # Reconnecting: the old session is broken or expired; release what is left of it first.
-        Remove-PSSession -Session $global:ExoSession -ErrorAction Ignore
+        if ([string]$global:ExoSession.State -eq 'Opened') { Remove-PSSession -Session $global:ExoSession -ErrorAction Ignore }
+        if ($global:ExoModule) { Remove-Module -ModuleInfo $global:ExoModule -Force -ErrorAction Ignore; $global:ExoModule = $null }
         $global:ExoSession = $null
     }
     $global:ExoSession = New-PSSession @p
@@ -186,9 +193,12 @@ function Disconnect-ExoRps {
     $removed = $false
     if ($global:ExoModule) { Remove-Module -ModuleInfo $global:ExoModule -Force -ErrorAction Ignore; $global:ExoModule = $null }
     if ($global:ExoSession) {
-        Remove-PSSession -Session $global:ExoSession -ErrorAction Stop
+        # Remove-PSSession can wait forever on a session whose server is gone; ending the host drops it.
+        if ([string]$global:ExoSession.State -eq 'Opened') {
+            Remove-PSSession -Session $global:ExoSession -ErrorAction Stop
+            $removed = $true
+        }
         $global:ExoSession = $null
-        $removed = $true
     }
     [pscustomobject]@{ Removed = $removed }
 }
@@ -200,7 +210,10 @@ function Connect-ExoModule {
         [securestring]$CertificatePassword,
         [string]$AccessToken
     )
-    Import-Module -Name ExchangeOnlineManagement -Global -ErrorAction Stop
+    # An environment's prelude may already have loaded a module of this name (the sandbox's stand-in).
+    if (-not (Get-Module -Name ExchangeOnlineManagement)) {
+        Import-Module -Name ExchangeOnlineManagement -Global -ErrorAction Stop
+    }
     $p = @{}
     if ($Parameters) { foreach ($k in $Parameters.Keys) { $p[$k] = $Parameters[$k] } }
     if ($Credential) { $p.Credential = $Credential }
@@ -270,7 +283,7 @@ function Stop-ExoBridge {
         $ps = [powershell]::Create()
         $ps.Runspace = $b.Worker
         $null = $ps.AddScript(
-            'if (Get-Command Disconnect-ExchangeOnline -ErrorAction Ignore) { try { Disconnect-ExchangeOnline -Confirm:$false -ErrorAction Ignore } catch {} }; Get-PSSession | Remove-PSSession -ErrorAction Ignore'
+            'if (Get-Command Disconnect-ExchangeOnline -ErrorAction Ignore) { try { Disconnect-ExchangeOnline -Confirm:$false -ErrorAction Ignore } catch {} }; Get-PSSession | Where-Object State -eq Opened | Remove-PSSession -ErrorAction Ignore'
         ).Invoke()
         $ps.Dispose()
         $b.Worker.Dispose()
