@@ -1,4 +1,4 @@
-export type { ParameterValue } from './bridge/encode-request.js';
+export { assertCommandName, type JsonValue, type ParameterValue } from './bridge/encode-request.js';
 export type { ErrorFrame, Frame, ProgressFrame } from './bridge/frames.js';
 export { openSideChannel, type SideChannel, type SideChannelAddress } from './bridge/side-channel.js';
 export {

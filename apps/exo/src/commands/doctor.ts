@@ -1,53 +1,70 @@
-import { presentError } from '@exo-connect/cli';
-import { locatePwsh, MINIMUM_PWSH_VERSION } from '@exo-connect/core';
-import { Command, Flags } from '@oclif/core';
+import { configPath, listProfiles, loadConfig, resolveProfile, runDoctor } from '@exo-connect/cli';
+import { type EnvironmentDefinition, getEnvironment } from '@exo-connect/env-endpoints';
+import { sandboxEnvironment } from '@exo-connect/sandbox';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../lib/base-command.js';
 
-interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-  remediation?: string;
-}
-
-export default class Doctor extends Command {
+export default class Doctor extends BaseCommand {
   static override summary = 'Check that this machine can connect to Exchange PowerShell.';
   static override description =
-    'Runs each check and prints one line per check with ✓ or ✗ and, for a failure, what to do. ' +
-    'Exits non-zero when something is broken.';
-  static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --json'];
+    'Checks pwsh, the execution policy, the ExchangeOnlineManagement module, WSMan, the proxy settings, that ' +
+    "the environment's hosts answer on ports 443 and 80, and the config file. One line per check with ✓ or ✗ " +
+    'and, for a failure, what to do. Exits 1 when something is broken.';
+  static override examples = [
+    '<%= config.bin %> doctor',
+    '<%= config.bin %> doctor -e worldwide --strategy module',
+    '<%= config.bin %> doctor --json',
+  ];
   static override flags = {
-    json: Flags.boolean({ description: 'Print the checks as JSON.' }),
+    environment: Flags.string({
+      char: 'e',
+      description: "Environment to check (default: the profile's, else the sandbox).",
+    }),
+    strategy: Flags.string({ description: 'Strategy to check for.', options: ['rps', 'module'] }),
+    profile: Flags.string({ char: 'p', description: 'Profile to check.' }),
+    proxy: Flags.string({ description: 'Proxy URL to check through (else HTTPS_PROXY).' }),
+    timeout: Flags.integer({ description: 'Seconds to wait for each host.', default: 5, min: 1 }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Doctor);
-    const checks: Check[] = [];
+    const path = configPath();
+    let profileEnvironment: string | undefined;
+    let profileStrategy: 'rps' | 'module' | undefined;
     try {
-      const pwsh = await locatePwsh();
-      const via = pwsh.resolvedFromShim ? ` (via ${pwsh.foundAt})` : '';
-      checks.push({
-        name: 'pwsh',
-        ok: true,
-        detail: `PowerShell ${pwsh.version} at ${pwsh.executable}${via}`,
-      });
-    } catch (error) {
-      const presented = presentError(error);
-      checks.push({
-        name: 'pwsh',
-        ok: false,
-        detail: `${presented.message} (need ${MINIMUM_PWSH_VERSION} or later)`,
-        remediation: presented.remediation,
-      });
+      const profile = flags.environment ? undefined : resolveProfile(await loadConfig(path), flags.profile);
+      profileEnvironment = profile?.profile.environment;
+      profileStrategy = profile?.profile.strategy;
+    } catch {
+      // The config check below reports a broken file.
     }
-
+    const id = flags.environment ?? profileEnvironment ?? 'sandbox';
+    const local = ['sandbox', 'local'].includes(id.toLowerCase());
+    const environment: EnvironmentDefinition = local
+      ? sandboxEnvironment()
+      : getEnvironment(id, { allowRetired: true });
+    const strategy = (flags.strategy ?? profileStrategy ?? environment.defaultStrategy) as 'rps' | 'module';
+    const report = await runDoctor({
+      environment,
+      strategy,
+      local,
+      proxy: flags.proxy ? { proxyUrl: flags.proxy } : undefined,
+      timeoutMs: flags.timeout * 1000,
+      checkConfig: async () => {
+        const config = await loadConfig(path);
+        const count = listProfiles(config).length;
+        return `${path} (${count ? `${count} profile${count === 1 ? '' : 's'}` : 'no profiles: commands use the sandbox'})`;
+      },
+    });
     if (flags.json) {
-      this.log(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2));
+      this.log(JSON.stringify({ ...report, strategy }, null, 2));
     } else {
-      for (const check of checks) {
+      this.log(`exo doctor — ${environment.displayName} (${strategy})`);
+      for (const check of report.checks) {
         this.log(`${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}`);
         if (check.remediation) this.log(`  → ${check.remediation}`);
       }
     }
-    if (!checks.every((c) => c.ok)) this.exit(1);
+    if (!report.ok) this.exit(1);
   }
 }

@@ -106,7 +106,8 @@ export const connectOptionsSchema = z.strictObject({
   pwsh: z.string().min(1).optional(),
   /** Disconnect on SIGINT/SIGTERM before the process ends. Default true. */
   handleSignals: z.boolean().optional(),
-  env: z.record(z.string(), z.string().optional()).optional(),
+  /** Environment for the pwsh host (default process.env); secret variables are never passed on. */
+  env: z.custom<Record<string, string | undefined>>((v) => typeof v === 'object' && v !== null, { error: 'must be an object' }).optional(),
 });
 
 export type ConnectOptionsInput = z.input<typeof connectOptionsSchema>;

@@ -1,0 +1,82 @@
+import {
+  addProfile,
+  configPath,
+  createKeychain,
+  loadConfig,
+  promptPassword,
+  readPasswordFromStdin,
+  saveConfig,
+} from '@exo-connect/cli';
+import { getEnvironment } from '@exo-connect/env-endpoints';
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../lib/base-command.js';
+
+export default class ProfileAdd extends BaseCommand {
+  static override summary = 'Add a named way to connect (environment, user, strategy, proxy).';
+  static override description =
+    'Profiles never hold a password. With --keychain the password is stored in the OS keychain (libsecret on ' +
+    'Linux, Keychain on macOS) and read from there when you connect; otherwise exo asks for it each time.';
+  static override examples = [
+    '<%= config.bin %> profile add work -e worldwide -u admin@contoso.onmicrosoft.com --strategy module',
+    '<%= config.bin %> profile add onprem -e exchange-server --connection-uri http://mail.contoso.local/PowerShell/ -u CONTOSO\\\\admin',
+  ];
+  static override args = { name: Args.string({ description: 'Profile name.', required: true }) };
+  static override flags = {
+    environment: Flags.string({ char: 'e', description: 'Environment id or alias.', required: true }),
+    user: Flags.string({ char: 'u', description: 'User principal name.' }),
+    strategy: Flags.string({ description: 'rps or module.', options: ['rps', 'module'] }),
+    'connection-uri': Flags.string({ description: 'Server URI (exchange-server).' }),
+    proxy: Flags.string({ description: 'Proxy URL.' }),
+    'proxy-access-type': Flags.string({
+      description: 'Proxy access type.',
+      options: ['IEConfig', 'WinHttpConfig', 'AutoDetect', 'NoProxyServer', 'None'],
+    }),
+    keychain: Flags.boolean({
+      description: 'Store the password in the OS keychain now (asks for it, or reads --password-stdin).',
+    }),
+    'password-stdin': Flags.boolean({
+      description: 'With --keychain: read the password from standard input.',
+    }),
+    force: Flags.boolean({ description: 'Replace a profile of the same name.' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(ProfileAdd);
+    if (!['sandbox', 'local'].includes(flags.environment.toLowerCase()))
+      getEnvironment(flags.environment, { allowRetired: true });
+    const proxy: Record<string, unknown> = {};
+    if (flags.proxy) proxy.proxyUrl = flags.proxy;
+    if (flags['proxy-access-type']) proxy.accessType = flags['proxy-access-type'];
+    const path = configPath();
+    const config = addProfile(
+      await loadConfig(path),
+      args.name,
+      {
+        environment: flags.environment,
+        userPrincipalName: flags.user,
+        strategy: flags.strategy as 'rps' | 'module' | undefined,
+        connectionUri: flags['connection-uri'],
+        proxy: Object.keys(proxy).length ? proxy : undefined,
+        credentialStore: flags.keychain ? 'keychain' : undefined,
+      },
+      { replace: flags.force },
+    );
+    if (flags.keychain) {
+      if (!flags.user)
+        this.error('--keychain needs -u/--user: the password is stored for that account.', { exit: 2 });
+      const keychain = createKeychain();
+      const password = flags['password-stdin']
+        ? await readPasswordFromStdin(process.stdin)
+        : await promptPassword({
+            input: process.stdin,
+            output: process.stderr,
+            prompt: `Password for ${flags.user}: `,
+          });
+      await keychain.setPassword(flags.user, password);
+    }
+    await saveConfig(path, config);
+    this.log(
+      `Added profile ${args.name}${config.currentProfile === args.name ? ' (current)' : ''} to ${path}`,
+    );
+  }
+}

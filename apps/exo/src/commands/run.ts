@@ -1,0 +1,81 @@
+import {
+  defaultFormat,
+  formatOutput,
+  mergeParameters,
+  parseCmdletArguments,
+  parseOutputFormat,
+} from '@exo-connect/cli';
+import { assertCommandName, type Connection, ExoError } from '@exo-connect/core';
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../lib/base-command.js';
+import { connectionFlags } from '../lib/connection-flags.js';
+import { interruptSignal, openConnection } from '../lib/open-connection.js';
+
+export default class Run extends BaseCommand {
+  static override summary = 'Connect, run one Exchange cmdlet, print its output, disconnect.';
+  static override description =
+    'Parameters after -- are written as in PowerShell (-Name value, -Switch, -Switch:$false, $true/$false/$null, ' +
+    'a,b,c lists) and are parsed into data, never into script text. Use --params-json for nested values. ' +
+    'With no profile configured, exo uses the local sandbox tenant.';
+  static override examples = [
+    '<%= config.bin %> run Get-Mailbox',
+    '<%= config.bin %> run Get-Mailbox -o json -- -ResultSize 10',
+    `<%= config.bin %> run Get-Mailbox -o csv --properties DisplayName,PrimarySmtpAddress -- -Filter "DisplayName -like 'A*'"`,
+    '<%= config.bin %> run Set-Mailbox -- -Identity alex -DisplayName "Alex W." ',
+    `<%= config.bin %> run New-Mailbox --params-json '{"Name":"lab1","Password":null}'`,
+  ];
+  static override strict = false;
+  static override args = {
+    cmdlet: Args.string({ description: 'The cmdlet to run, e.g. Get-Mailbox.', required: true }),
+  };
+  static override flags = {
+    ...connectionFlags,
+    output: Flags.string({
+      char: 'o',
+      description: 'Output format: table (default on a terminal), json (default otherwise), ndjson or csv.',
+    }),
+    properties: Flags.string({ description: 'Comma-separated properties to show (table and csv).' }),
+    'params-json': Flags.string({
+      description: 'Parameters as one JSON object, merged with those after --.',
+    }),
+    'result-timeout': Flags.integer({ description: 'Stop the cmdlet after this many seconds.', min: 1 }),
+  };
+
+  async run(): Promise<void> {
+    const { args, argv, flags } = await this.parse(Run);
+    assertCommandName(args.cmdlet, 'cmdlet');
+    const rest = (argv as string[]).slice(1);
+    let parameters = parseCmdletArguments(rest);
+    if (flags['params-json']) parameters = mergeParameters(parameters, flags['params-json']);
+    const format = flags.output ? parseOutputFormat(flags.output) : defaultFormat(process.stdout.isTTY);
+    const properties = flags.properties
+      ?.split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+
+    const interrupt = interruptSignal();
+    let connection: Connection | undefined;
+    try {
+      ({ connection } = await openConnection(
+        flags,
+        { stdin: process.stdin, stderr: process.stderr, env: process.env },
+        interrupt.signal,
+      ));
+      await formatOutput(
+        connection.stream(args.cmdlet, parameters, {
+          signal: interrupt.signal,
+          timeoutMs: flags['result-timeout'] ? flags['result-timeout'] * 1000 : undefined,
+        }),
+        { format, out: process.stdout, properties, columns: process.stdout.columns },
+      ).catch((error: NodeJS.ErrnoException) => {
+        // The reader went away (`exo run … | head`): stop quietly, like any Unix tool.
+        if (error.code !== 'EPIPE') throw error;
+      });
+    } finally {
+      // The interrupt handler stays until exit: a second Ctrl+C during cleanup must not cut it short.
+      await connection?.disconnect();
+    }
+    const signal = interrupt.interrupted();
+    if (signal) throw new ExoError('ABORTED', 'Interrupted; the session was removed.');
+  }
+}

@@ -1,0 +1,205 @@
+import {
+  configPath,
+  createKeychain,
+  createProgressReporter,
+  loadConfig,
+  type Profile,
+  passwordFromEnv,
+  promptPassword,
+  readPasswordFromStdin,
+  resolveProfile,
+} from '@exo-connect/cli';
+import { type Connection, type ConnectOptions, type Credential, connect, ExoError } from '@exo-connect/core';
+import type { ProxyOptionsInput } from '@exo-connect/proxy-config';
+import {
+  createTenant,
+  defaultTenantDir,
+  SANDBOX_DEMO_CREDENTIAL,
+  sandboxEnvironment,
+  tenantStatus,
+} from '@exo-connect/sandbox';
+
+export interface ConnectionFlagValues {
+  environment?: string;
+  user?: string;
+  strategy?: string;
+  'password-stdin'?: boolean;
+  'connection-uri'?: string;
+  'proxy-access-type'?: string;
+  proxy?: string;
+  profile?: string;
+  quiet?: boolean;
+}
+
+export interface Io {
+  stdin: NodeJS.ReadStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Target {
+  /** What the one line on stderr says we connect to. */
+  label: string;
+  sandbox: boolean;
+  options: ConnectOptions;
+}
+
+const SANDBOX_MAILBOXES = 25;
+
+function isSandbox(environment: string | undefined): boolean {
+  return environment !== undefined && ['sandbox', 'local'].includes(environment.trim().toLowerCase());
+}
+
+/** Creates the sandbox tenant on first use, so `exo run Get-Mailbox` works on a fresh machine. */
+export async function ensureSandbox(io: Io, quiet: boolean | undefined): Promise<string> {
+  const directory = defaultTenantDir({ env: io.env });
+  const status = await tenantStatus({ directory, env: io.env });
+  if (!status.exists) {
+    if (!quiet)
+      io.stderr.write(`› creating the sandbox tenant in ${directory} (${SANDBOX_MAILBOXES} mailboxes)\n`);
+    await createTenant({ directory, mailboxCount: SANDBOX_MAILBOXES, env: io.env });
+  }
+  return directory;
+}
+
+async function password(
+  flags: ConnectionFlagValues,
+  io: Io,
+  profile: Profile | undefined,
+  user: string,
+): Promise<string> {
+  if (flags['password-stdin']) return readPasswordFromStdin(io.stdin);
+  const fromEnv = passwordFromEnv(io.env);
+  if (fromEnv !== undefined) return fromEnv;
+  if (profile?.credentialStore === 'keychain') {
+    const stored = await createKeychain({ env: io.env }).getPassword(user);
+    if (stored !== undefined) return stored;
+  }
+  if (io.stdin.isTTY)
+    return promptPassword({ input: io.stdin, output: io.stderr, prompt: `Password for ${user}: ` });
+  throw new ExoError(
+    'CREDENTIAL_MISSING',
+    `No password for ${user}: stdin is not a terminal, so exo cannot ask.`,
+    {
+      remediation:
+        'Pipe it with --password-stdin, or set EXO_PASSWORD (least safe: other processes of yours can read it).',
+    },
+  );
+}
+
+function proxyFrom(flags: ConnectionFlagValues, profile: Profile | undefined): ProxyOptionsInput | undefined {
+  const proxy: Record<string, unknown> = { ...(profile?.proxy ?? {}) };
+  if (flags.proxy) proxy.proxyUrl = flags.proxy;
+  if (flags['proxy-access-type']) proxy.accessType = flags['proxy-access-type'];
+  return Object.keys(proxy).length ? (proxy as ProxyOptionsInput) : undefined;
+}
+
+/**
+ * Decides what to connect to: -e/-u flags, else the named or current profile, else the sandbox (created on
+ * first use), saying so in one line.
+ */
+export async function resolveTarget(flags: ConnectionFlagValues, io: Io): Promise<Target> {
+  const config = await loadConfig(configPath({ env: io.env }));
+  const chosen = flags.environment ? undefined : resolveProfile(config, flags.profile);
+  const profile = chosen?.profile;
+  const environment = flags.environment ?? profile?.environment;
+  const strategy = (flags.strategy ?? profile?.strategy) as 'rps' | 'module' | undefined;
+  const proxy = proxyFrom(flags, profile);
+
+  if (environment === undefined || isSandbox(environment)) {
+    const directory = await ensureSandbox(io, flags.quiet);
+    const user = flags.user ?? profile?.userPrincipalName;
+    const credential: Credential = user
+      ? { userPrincipalName: user, password: await password(flags, io, profile, user) }
+      : SANDBOX_DEMO_CREDENTIAL;
+    return {
+      label:
+        environment === undefined
+          ? `no profile configured: using the local sandbox tenant (${directory}) as ${credential.userPrincipalName}`
+          : `sandbox tenant (${directory}) as ${credential.userPrincipalName}`,
+      sandbox: true,
+      options: {
+        environment: sandboxEnvironment(),
+        strategy,
+        credential,
+        proxy,
+        env: { ...io.env, EXO_SANDBOX_DIR: directory } as Record<string, string>,
+      },
+    };
+  }
+
+  const user = flags.user ?? profile?.userPrincipalName;
+  const usesPassword =
+    strategy === 'rps' || (strategy === undefined && environment === 'exchange-server') || user !== undefined;
+  const credential: ConnectOptions['credential'] = usesPassword
+    ? async () => {
+        if (!user) {
+          throw new ExoError('CREDENTIAL_MISSING', 'No user given.', {
+            remediation: 'Pass -u user@contoso.com, or set it in the profile.',
+          });
+        }
+        return { userPrincipalName: user, password: await password(flags, io, profile, user) };
+      }
+    : { kind: 'device', userPrincipalName: user };
+  return {
+    label: `${environment}${chosen ? ` (profile ${chosen.name})` : ''}${user ? ` as ${user}` : ''}`,
+    sandbox: false,
+    options: {
+      environment,
+      strategy,
+      connectionUri: flags['connection-uri'] ?? profile?.connectionUri,
+      credential,
+      proxy,
+      env: io.env as Record<string, string>,
+    },
+  };
+}
+
+export interface OpenedConnection {
+  connection: Connection;
+  clearProgress: () => void;
+}
+
+/** Connects with progress on stderr, cancelled by `signal` (Ctrl+C). */
+export async function openConnection(
+  flags: ConnectionFlagValues,
+  io: Io,
+  signal: AbortSignal,
+  extra: Partial<ConnectOptions> = {},
+): Promise<OpenedConnection> {
+  const target = await resolveTarget(flags, io);
+  if (!flags.quiet) io.stderr.write(`› ${target.label}\n`);
+  const progress = createProgressReporter({ stream: io.stderr, quiet: flags.quiet, env: io.env });
+  try {
+    const connection = await connect({
+      ...target.options,
+      ...extra,
+      signal,
+      handleSignals: false,
+      onEvent: progress.onEvent,
+    });
+    return { connection, clearProgress: () => progress.clear() };
+  } finally {
+    progress.clear();
+  }
+}
+
+/** Ctrl+C and SIGTERM abort the work; the command disconnects, then exits 130 (or 143). */
+export function interruptSignal(): { signal: AbortSignal; interrupted: () => NodeJS.Signals | undefined } {
+  const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  const handler = (name: NodeJS.Signals) => {
+    if (received) return;
+    received = name;
+    controller.abort(
+      new ExoError('ABORTED', name === 'SIGINT' ? 'Interrupted (Ctrl+C).' : `Stopped by ${name}.`),
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  process.on('SIGHUP', handler);
+  return {
+    signal: controller.signal,
+    interrupted: () => received,
+  };
+}

@@ -1,0 +1,271 @@
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SANDBOX_DEMO_CREDENTIAL } from '@exo-connect/sandbox';
+import { makeTempDir } from '@exo-connect/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, exo, spawn } from './helpers.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+let home: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  home = await makeTempDir('exo-app-');
+  env = {
+    EXO_SANDBOX_DIR: join(home, 'tenant'),
+    EXO_CONFIG_DIR: join(home, 'config'),
+    EXO_PASSWORD: '',
+    HTTPS_PROXY: '',
+    HTTP_PROXY: '',
+  };
+  // The first run creates the sandbox tenant, as on a fresh machine.
+  const first = await exo(['run', 'Get-Mailbox', '-o', 'json', '--', '-ResultSize', '3'], env);
+  expect(first.stderr).toContain('creating the sandbox tenant');
+  expect(first.code).toBe(0);
+}, 180_000);
+afterAll(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('exo basics', () => {
+  it('prints its version', async () => {
+    const result = await exo(['--version'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`@exo-connect/exo/${pkg.version}`);
+  });
+
+  it('lists every command in its help', async () => {
+    const result = await exo(['--help'], env);
+    expect(result.code).toBe(0);
+    for (const topic of ['run', 'shell', 'doctor', 'endpoints', 'sandbox', 'profile', 'autocomplete']) {
+      expect(result.stdout).toMatch(new RegExp(`\\n\\s+${topic}\\s`));
+    }
+  });
+
+  it('rejects an unknown command with exit 127', async () => {
+    const result = await exo(['docter'], env);
+    expect(result.code).toBe(127);
+    expect(result.stderr).toContain('docter is not a exo command');
+  });
+});
+
+describe('exo run against the sandbox', () => {
+  it('says it uses the sandbox, shows each step on stderr and only data on stdout', async () => {
+    const result = await exo(['run', 'Get-Mailbox', '-o', 'json', '--', '-ResultSize', '3'], env);
+    expect(result.code).toBe(0);
+    const rows = JSON.parse(result.stdout);
+    expect(rows).toHaveLength(3);
+    expect(rows[0].PrimarySmtpAddress).toBe('admin@sandbox.exo.localhost');
+    expect(result.stderr).toContain('no profile configured: using the local sandbox tenant');
+    for (const line of [
+      '✓ policy: not applicable',
+      '✓ credential: admin@sandbox.exo.localhost',
+      '✓ session',
+      '✓ import',
+      '✓ disconnected',
+    ]) {
+      expect(result.stderr).toContain(line);
+    }
+    expect(result.stderr).toMatch(/implicit remoting module.*100%/);
+    expect(result.stderr).not.toContain('\u001b[');
+  });
+
+  it('prints ndjson, one object per line', async () => {
+    const result = await exo(['run', 'Get-Mailbox', '-o', 'ndjson', '-q', '--', '-ResultSize', '4'], env);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines.map((l) => JSON.parse(l).Alias)).toEqual(expect.arrayContaining(['admin']));
+    expect(result.stderr).toBe('');
+  });
+
+  it('prints RFC 4180 csv with the chosen properties', async () => {
+    const result = await exo(
+      [
+        'run',
+        'Get-Mailbox',
+        '-o',
+        'csv',
+        '-q',
+        '--properties',
+        'Alias,PrimarySmtpAddress',
+        '--',
+        '-ResultSize',
+        '2',
+      ],
+      env,
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\r\n').slice(0, 3)).toEqual([
+      'Alias,PrimarySmtpAddress',
+      'admin,admin@sandbox.exo.localhost',
+      expect.stringMatching(/^[^,]+,[^,]+@/),
+    ]);
+  });
+
+  it('prints a table with sensible columns', async () => {
+    const result = await exo(['run', 'Get-Mailbox', '-o', 'table', '-q', '--', '-ResultSize', '2'], env);
+    expect(result.code).toBe(0);
+    const [header, rule, first] = result.stdout.split('\n');
+    expect(header).toMatch(/^Name\s+.*PrimarySmtpAddress/);
+    expect(rule).toMatch(/^-+/);
+    expect(first).toContain('admin@sandbox.exo.localhost');
+  });
+
+  it('passes PowerShell-style parameters as data: a filter and a write', async () => {
+    const set = await exo(
+      ['run', 'Set-Mailbox', '-q', '--', '-Identity', 'admin', '-CustomAttribute1', "O'Brien $(x) `n"],
+      env,
+    );
+    expect(set.code).toBe(0);
+    const get = await exo(
+      ['run', 'Get-Mailbox', '-o', 'json', '-q', '--', '-Filter', "CustomAttribute1 -eq 'O''Brien $(x) `n'"],
+      env,
+    );
+    expect(get.code).toBe(0);
+    expect(JSON.parse(get.stdout).map((m: { Alias: string }) => m.Alias)).toEqual(['admin']);
+  });
+});
+
+describe('exo errors', () => {
+  it('refuses a bad cmdlet name with INVALID_ARGUMENT (exit 2) before connecting', async () => {
+    const result = await exo(['run', 'Get-Mailbox;rm', '-q'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('✗ INVALID_ARGUMENT');
+  });
+
+  it('reports a wrong password as AUTH_FAILED (exit 3), as JSON with --json', async () => {
+    const result = await exo(
+      [
+        'run',
+        'Get-Mailbox',
+        '--json',
+        '-q',
+        '-u',
+        SANDBOX_DEMO_CREDENTIAL.userPrincipalName,
+        '--password-stdin',
+      ],
+      env,
+      'not-the-password\n',
+    );
+    expect(result.code).toBe(3);
+    const { error } = JSON.parse(result.stdout);
+    expect(error).toEqual({
+      code: 'AUTH_FAILED',
+      message: expect.stringContaining('Access is denied'),
+      remediation: expect.any(String),
+    });
+  });
+
+  it('reports a missing password when stdin cannot prompt (exit 3)', async () => {
+    const result = await exo(
+      ['run', 'Get-Mailbox', '-q', '-u', SANDBOX_DEMO_CREDENTIAL.userPrincipalName],
+      env,
+    );
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('✗ CREDENTIAL_MISSING');
+    expect(result.stderr).toContain('--password-stdin');
+  });
+
+  it('reports an unknown environment with the closest ids (exit 2)', async () => {
+    const result = await exo(['run', 'Get-Mailbox', '-q', '-e', 'gcc-hihg'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('✗ UNKNOWN_ENVIRONMENT');
+    expect(result.stderr).toContain('gcc-high');
+  });
+
+  it('reports a cmdlet error as CMDLET_ERROR (exit 7)', async () => {
+    const result = await exo(['run', 'Get-Mailbox', '-q', '--', '-Identity', 'nobody-here'], env);
+    expect(result.code).toBe(7);
+    expect(result.stderr).toContain("couldn't be found");
+  });
+
+  it('disconnects on Ctrl+C and exits 130, leaving no session', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', 'Start-Sleep', '--', '-Seconds', '60'], {
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!sent && stderr.includes('✓ import')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stderr).toContain('✓ disconnected');
+    expect(stderr).toContain('✗ ABORTED');
+    const status = await exo(['sandbox', 'status', '--json'], env);
+    expect(JSON.parse(status.stdout).sessions).toEqual([]);
+  }, 60_000);
+});
+
+describe('exo endpoints, profiles, sandbox and doctor', () => {
+  it('lists and shows endpoints', async () => {
+    const list = await exo(['endpoints', 'list', '--json'], env);
+    expect(list.code).toBe(0);
+    const ids = JSON.parse(list.stdout).map((e: { Id: string }) => e.Id);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'worldwide',
+        'gcc-high',
+        'dod',
+        'china',
+        'germany',
+        'eop',
+        'exchange-server',
+        'sandbox',
+      ]),
+    );
+    const show = await exo(['endpoints', 'show', '21vianet'], env);
+    expect(show.stdout).toContain('https://partner.outlook.cn/PowerShell');
+    expect(show.stdout).toContain('O365China');
+  });
+
+  it('adds, lists, uses and removes profiles in the config directory, never with a password', async () => {
+    expect(
+      (await exo(['profile', 'add', 'lab', '-e', 'sandbox', '-u', 'admin@sandbox.exo.localhost'], env)).code,
+    ).toBe(0);
+    expect((await exo(['profile', 'add', 'work', '-e', 'worldwide', '--strategy', 'module'], env)).code).toBe(
+      0,
+    );
+    const list = await exo(['profile', 'list'], env);
+    expect(list.stdout).toContain(join(env.EXO_CONFIG_DIR!, 'config.json'));
+    expect(list.stdout).toMatch(/\* lab\s+sandbox/);
+    expect((await exo(['profile', 'use', 'work'], env)).stdout).toContain('Current profile: work');
+    const bad = await exo(['profile', 'use', 'nope'], env);
+    expect(bad.code).toBe(2);
+    expect((await exo(['profile', 'remove', 'work'], env)).code).toBe(0);
+    expect((await exo(['profile', 'remove', 'lab'], env)).code).toBe(0);
+    const config = readFileSync(join(env.EXO_CONFIG_DIR!, 'config.json'), 'utf8');
+    expect(config).not.toMatch(/password/i);
+  });
+
+  it('shows the sandbox status', async () => {
+    const result = await exo(['sandbox', 'status'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/mailboxes\s+\d+/);
+  });
+
+  it('doctor passes on this machine for the sandbox, and fails with a remedy when pwsh is missing', async () => {
+    const healthy = await exo(['doctor'], env);
+    expect(healthy.stdout).toContain('✓ pwsh: PowerShell 7.');
+    expect(healthy.stdout).toContain('✓ network: not needed');
+    expect(healthy.code).toBe(0);
+    const broken = await exo(['doctor', '--json'], { ...env, EXO_PWSH: '/nonexistent/pwsh' });
+    expect(broken.code).toBe(1);
+    const report = JSON.parse(broken.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.checks[0]).toMatchObject({
+      name: 'pwsh',
+      ok: false,
+      remediation: expect.stringContaining('Install PowerShell'),
+    });
+  });
+});
