@@ -19,3 +19,13 @@ else
 fi
 
 node tooling/setup/setup-pwsh.mjs
+
+# The CLI's terminal tests drive exo under a pseudo-terminal with tmux (Debian package).
+if ! command -v tmux >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "› installing tmux (for the terminal tests)"
+    apt-get update -qq >/dev/null && apt-get install -y -qq tmux >/dev/null
+  else
+    echo "! tmux is missing: the terminal (prompt) tests need it; install it with your package manager."
+  fi
+fi
