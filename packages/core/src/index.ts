@@ -1,12 +1,12 @@
 export { assertCommandName, type JsonValue, type ParameterValue } from './bridge/encode-request.js';
 export type { ErrorFrame, Frame, ProgressFrame } from './bridge/frames.js';
-export { openSideChannel, type SideChannel, type SideChannelAddress } from './bridge/side-channel.js';
 export {
   type BridgeRequestOptions,
   type BridgeStartOptions,
   PwshBridge,
   type SecretValue,
 } from './bridge/pwsh-bridge.js';
+export { openSideChannel, type SideChannel, type SideChannelAddress } from './bridge/side-channel.js';
 export { type ConnectDependencies, connect } from './connect/connect.js';
 export { type CommandOptions, Connection, describeCredential } from './connect/connection.js';
 export type { ConnectionEvent } from './connect/events.js';

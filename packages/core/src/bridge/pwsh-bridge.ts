@@ -156,7 +156,13 @@ export class PwshBridge {
       child.kill('SIGKILL');
       await channel.close();
       if (ExoError.is(error)) throw error;
-      throw new ExoError('PWSH_NOT_FOUND', 'The PowerShell host failed to start.', { cause: error });
+      throw new ExoError(
+        'PWSH_NOT_FOUND',
+        `The PowerShell host failed to start: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     } finally {
       clearTimeout(timer);
     }

@@ -107,7 +107,11 @@ export const connectOptionsSchema = z.strictObject({
   /** Disconnect on SIGINT/SIGTERM before the process ends. Default true. */
   handleSignals: z.boolean().optional(),
   /** Environment for the pwsh host (default process.env); secret variables are never passed on. */
-  env: z.custom<Record<string, string | undefined>>((v) => typeof v === 'object' && v !== null, { error: 'must be an object' }).optional(),
+  env: z
+    .custom<Record<string, string | undefined>>((v) => typeof v === 'object' && v !== null, {
+      error: 'must be an object',
+    })
+    .optional(),
 });
 
 export type ConnectOptionsInput = z.input<typeof connectOptionsSchema>;
