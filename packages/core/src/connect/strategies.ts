@@ -47,6 +47,17 @@ function resolveProxy(ctx: StepContext) {
   return resolveProxyOptions({ flags: ctx.proxy, env: ctx.env, platform: ctx.platform as never });
 }
 
+function missingEndpoint(ctx: StepContext, kind: string, other: StrategyName): ExoError {
+  return new ExoError(
+    'INVALID_ARGUMENT',
+    `strategy: environment "${ctx.environment.id}" has no ${kind} endpoint.`,
+    {
+      details: { field: 'strategy' },
+      remediation: `Use the ${other} strategy for this environment.`,
+    },
+  );
+}
+
 function rpsRetired(ctx: StepContext): boolean {
   return ctx.environment.rps?.status.state === 'retired';
 }
@@ -54,16 +65,7 @@ function rpsRetired(ctx: StepContext): boolean {
 const rps: ConnectionStrategy = {
   async session(ctx) {
     const endpoint = ctx.environment.rps;
-    if (!endpoint) {
-      throw new ExoError(
-        'INVALID_ARGUMENT',
-        `strategy: environment "${ctx.environment.id}" has no remote PowerShell endpoint.`,
-        {
-          details: { field: 'strategy' },
-          remediation: 'Use the module strategy for this environment.',
-        },
-      );
-    }
+    if (!endpoint) throw missingEndpoint(ctx, 'remote PowerShell', 'module');
     const connectionUri = ctx.connectionUri ?? endpoint.connectionUri;
     if (endpoint.requiresUserUri && !ctx.connectionUri) {
       throw new ExoError(
@@ -150,16 +152,7 @@ const rps: ConnectionStrategy = {
 const moduleStrategy: ConnectionStrategy = {
   async session(ctx) {
     const endpoint = ctx.environment.module;
-    if (!endpoint) {
-      throw new ExoError(
-        'INVALID_ARGUMENT',
-        `strategy: environment "${ctx.environment.id}" has no module endpoint.`,
-        {
-          details: { field: 'strategy' },
-          remediation: 'Use the rps strategy for this environment.',
-        },
-      );
-    }
+    if (!endpoint) throw missingEndpoint(ctx, 'module', 'rps');
     if (hasProxySettings(ctx)) {
       const resolved = resolveProxy(ctx);
       const rendered = renderHttpProxy(resolved);

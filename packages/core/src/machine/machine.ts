@@ -91,6 +91,20 @@ function fail(held: Held, failure: Failure, running?: Step): Transition {
   return { state: { kind: 'failed', failure }, effects: [...stop, { type: 'settle', outcome: 'failed' }] };
 }
 
+/** Cleanup is over: failed when a failure led here, else disconnected. */
+function end(state: { failure?: Failure }, effects: Effect[]): Transition {
+  if (state.failure) {
+    return {
+      state: { kind: 'failed', failure: state.failure },
+      effects: [...effects, { type: 'settle', outcome: 'failed' }],
+    };
+  }
+  return {
+    state: { kind: 'disconnected' },
+    effects: [...effects, { type: 'settle', outcome: 'disconnected' }],
+  };
+}
+
 function unchanged(state: State): Transition {
   return { state, effects: [] };
 }
@@ -186,29 +200,11 @@ export function transition(state: State, event: Event): Transition {
 
     case 'disconnecting': {
       if ((event.type === 'STEP_OK' || event.type === 'STEP_FAILED') && event.step === 'disconnect') {
-        const effects: Effect[] = [{ type: 'clearTimer', step: 'disconnect' }];
-        if (state.failure)
-          return {
-            state: { kind: 'failed', failure: state.failure },
-            effects: [...effects, { type: 'settle', outcome: 'failed' }],
-          };
-        return {
-          state: { kind: 'disconnected' },
-          effects: [...effects, { type: 'settle', outcome: 'disconnected' }],
-        };
+        return end(state, [{ type: 'clearTimer', step: 'disconnect' }]);
       }
       if (event.type === 'TIMEOUT' && event.step === 'disconnect') {
         // The remote did not answer in time: end the host, which drops the session with it.
-        const effects: Effect[] = [{ type: 'cancel', step: 'disconnect' }, { type: 'killHost' }];
-        if (state.failure)
-          return {
-            state: { kind: 'failed', failure: state.failure },
-            effects: [...effects, { type: 'settle', outcome: 'failed' }],
-          };
-        return {
-          state: { kind: 'disconnected' },
-          effects: [...effects, { type: 'settle', outcome: 'disconnected' }],
-        };
+        return end(state, [{ type: 'cancel', step: 'disconnect' }, { type: 'killHost' }]);
       }
       // Abort and further disconnect requests cannot interrupt cleanup.
       return unchanged(state);
