@@ -1,0 +1,66 @@
+// Who may open a session, in the order the real service decides: a federated domain sends the sign-in to its
+// identity provider first; then the password; then the account's remote PowerShell permission.
+using System;
+using System.Management.Automation;
+
+namespace ExoConnect.Sandbox
+{
+    public enum AuthenticationOutcome
+    {
+        Success,
+        AccessDenied,
+        RemotePowerShellDisabled,
+        FederatedServiceUnreachable,
+        MultiFactorRequired,
+    }
+
+    public sealed class AuthenticationResult
+    {
+        public AuthenticationOutcome Outcome { get; set; }
+        public string UserPrincipalName { get; set; }
+        public string FederationEndpoint { get; set; }
+        public int SessionLifetimeSeconds { get; set; }
+        public int SessionLimit { get; set; }
+        public bool DropsSession { get; set; }
+    }
+
+    public static class Authenticator
+    {
+        public static AuthenticationResult Authenticate(string tenantDir, PSCredential credential)
+        {
+            var snapshot = new TenantStore(tenantDir).Load();
+            var result = new AuthenticationResult
+            {
+                Outcome = AuthenticationOutcome.AccessDenied,
+                SessionLimit = snapshot.Manifest.Settings.SessionLimit,
+                SessionLifetimeSeconds = snapshot.Manifest.Settings.SessionLifetimeSeconds,
+            };
+            var upn = credential?.UserName?.Trim();
+            if (string.IsNullOrEmpty(upn)) return result;
+            var domain = snapshot.DomainOf(upn);
+            if (domain != null && string.Equals(domain.AuthenticationType, "Federated", StringComparison.OrdinalIgnoreCase))
+            {
+                result.Outcome = AuthenticationOutcome.FederatedServiceUnreachable;
+                result.FederationEndpoint = domain.FederationEndpoint ?? TenantConstants.FederationEndpoint;
+                return result;
+            }
+            var account = snapshot.FindAccount(upn);
+            if (account == null || !Passwords.Verify(credential.Password, account.PasswordHash)) return result;
+            result.UserPrincipalName = account.UserPrincipalName;
+            if (account.RequiresMfa)
+            {
+                result.Outcome = AuthenticationOutcome.MultiFactorRequired;
+                return result;
+            }
+            if (!account.RemotePowerShellEnabled)
+            {
+                result.Outcome = AuthenticationOutcome.RemotePowerShellDisabled;
+                return result;
+            }
+            result.Outcome = AuthenticationOutcome.Success;
+            result.DropsSession = account.DropsSession;
+            if (account.SessionLifetimeSeconds.HasValue) result.SessionLifetimeSeconds = account.SessionLifetimeSeconds.Value;
+            return result;
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import { type EnvironmentDefinition, validateEnvironment } from '@exo-connect/env-endpoints';
+import { SANDBOX_CONNECTION_URI } from './constants.js';
+import { SANDBOX_EXO_MODULE_PATH, SANDBOX_MODULE_PATH } from './paths.js';
+
+export const SANDBOX_DOCUMENTATION_URL =
+  'https://github.com/exo-connect/exo-connect/tree/main/packages/sandbox';
+
+/**
+ * The sandbox as an env-endpoints environment. Its prelude imports the ExoSandbox module (which answers
+ * New-PSSession for SANDBOX_CONNECTION_URI) and the stand-in ExchangeOnlineManagement module into the host pwsh.
+ * The tenant directory reaches that pwsh through its environment: EXO_SANDBOX_DIR, else the default directory.
+ */
+export function sandboxEnvironment(): EnvironmentDefinition {
+  return validateEnvironment({
+    id: 'sandbox',
+    aliases: ['local'],
+    displayName: 'exo-connect sandbox tenant (local)',
+    status: { state: 'active' },
+    defaultStrategy: 'rps',
+    rps: {
+      connectionUri: SANDBOX_CONNECTION_URI,
+      authentication: 'Basic',
+      allowRedirection: true,
+      status: { state: 'active' },
+    },
+    module: { exchangeEnvironmentName: 'O365Default', connectionUri: SANDBOX_CONNECTION_URI },
+    documentation: SANDBOX_DOCUMENTATION_URL,
+    prelude: { modules: [SANDBOX_MODULE_PATH, SANDBOX_EXO_MODULE_PATH] },
+  });
+}
