@@ -17,6 +17,76 @@
 
 $script:ExoBridge = $null
 
+# The worker runspace's host. Remote sessions write warnings, verbose/debug lines and Write-Host output
+# through the local host (implicit remoting replays the server's host calls), not into the pipeline's
+# streams, so a runspace without a host would drop them (e.g. "only the first 1000 items are returned").
+# This host turns each line into a frame on the running request's queue. Its methods run on whatever
+# thread calls them (NoRunspaceAffinity) and use .NET only, so they need no runspace of their own.
+[NoRunspaceAffinity()]
+class ExoBridgeHostUI : System.Management.Automation.Host.PSHostUserInterface {
+    [System.Collections.Concurrent.BlockingCollection[string]]$Queue
+    [System.Threading.CancellationToken]$Token
+    hidden [System.Text.StringBuilder]$Partial = [System.Text.StringBuilder]::new()
+
+    hidden [void] Send([string]$Type, [string]$Text) {
+        $q = $this.Queue
+        if ($null -eq $q) { return }
+        $json = [System.Text.Json.JsonSerializer]::Serialize([object]$Text, [type][string], [System.Text.Json.JsonSerializerOptions]$null)
+        try { $q.Add('{"t":"' + $Type + '","m":' + $json + ',"host":true}', $this.Token) } catch { }
+    }
+    hidden [void] Line([string]$Value) {
+        $text = $this.Partial.ToString() + $Value
+        $this.Partial.Clear()
+        $this.Send('i', $text)
+    }
+    [System.Management.Automation.Host.PSHostRawUserInterface] get_RawUI() { return $null }
+    [string] ReadLine() { throw 'The exo-connect host is not interactive.' }
+    [securestring] ReadLineAsSecureString() { throw 'The exo-connect host is not interactive.' }
+    [void] Write([string]$Value) { $null = $this.Partial.Append($Value) }
+    [void] Write([ConsoleColor]$Foreground, [ConsoleColor]$Background, [string]$Value) { $null = $this.Partial.Append($Value) }
+    [void] WriteLine() { $this.Line('') }
+    [void] WriteLine([string]$Value) { $this.Line($Value) }
+    [void] WriteLine([ConsoleColor]$Foreground, [ConsoleColor]$Background, [string]$Value) { $this.Line($Value) }
+    [void] WriteErrorLine([string]$Value) { $this.Send('w', $Value) }
+    [void] WriteWarningLine([string]$Value) { $this.Send('w', $Value) }
+    [void] WriteVerboseLine([string]$Value) { $this.Send('v', $Value) }
+    [void] WriteDebugLine([string]$Value) { $this.Send('d', $Value) }
+    [void] WriteInformation([System.Management.Automation.InformationRecord]$Record) { }
+    [void] WriteProgress([long]$SourceId, [System.Management.Automation.ProgressRecord]$Record) { }
+    [System.Collections.Generic.Dictionary[string, psobject]] Prompt([string]$Caption, [string]$Message,
+        [System.Collections.ObjectModel.Collection[System.Management.Automation.Host.FieldDescription]]$Fields) {
+        throw 'The exo-connect host is not interactive.'
+    }
+    [pscredential] PromptForCredential([string]$Caption, [string]$Message, [string]$UserName, [string]$TargetName) {
+        throw 'The exo-connect host is not interactive.'
+    }
+    [pscredential] PromptForCredential([string]$Caption, [string]$Message, [string]$UserName, [string]$TargetName,
+        [System.Management.Automation.PSCredentialTypes]$Types, [System.Management.Automation.PSCredentialUIOptions]$Options) {
+        throw 'The exo-connect host is not interactive.'
+    }
+    [int] PromptForChoice([string]$Caption, [string]$Message,
+        [System.Collections.ObjectModel.Collection[System.Management.Automation.Host.ChoiceDescription]]$Choices, [int]$Default) {
+        throw 'The exo-connect host is not interactive.'
+    }
+}
+
+[NoRunspaceAffinity()]
+class ExoBridgeHost : System.Management.Automation.Host.PSHost {
+    [ExoBridgeHostUI]$Lines = [ExoBridgeHostUI]::new()
+    hidden [guid]$Id = [guid]::NewGuid()
+    [string] get_Name() { return 'exo-connect' }
+    [version] get_Version() { return [version]'1.0' }
+    [guid] get_InstanceId() { return $this.Id }
+    [System.Management.Automation.Host.PSHostUserInterface] get_UI() { return $this.Lines }
+    [cultureinfo] get_CurrentCulture() { return [cultureinfo]::CurrentCulture }
+    [cultureinfo] get_CurrentUICulture() { return [cultureinfo]::CurrentUICulture }
+    [void] SetShouldExit([int]$ExitCode) { }
+    [void] EnterNestedPrompt() { throw 'The exo-connect host is not interactive.' }
+    [void] ExitNestedPrompt() { }
+    [void] NotifyBeginApplication() { }
+    [void] NotifyEndApplication() { }
+}
+
 function Start-ExoBridge {
     param([Parameter(Mandatory)][string]$Config)
     $cfg = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Config)) | ConvertFrom-Json -AsHashtable
@@ -38,8 +108,10 @@ function Start-ExoBridge {
 
     $iss = [initialsessionstate]::CreateDefault2()
     if ($IsWindows -and $cfg['executionPolicy']) { $iss.ExecutionPolicy = $cfg['executionPolicy'] }
-    $worker = [runspacefactory]::CreateRunspace($iss)
+    $hostLines = [ExoBridgeHost]::new()
+    $worker = [runspacefactory]::CreateRunspace($hostLines, $iss)
     $worker.Open()
+    $worker.SessionStateProxy.SetVariable('ExoHostLines', $hostLines.Lines)
     $init = [powershell]::Create()
     $init.Runspace = $worker
     $null = $init.AddScript($script:WorkerScript).Invoke()
@@ -102,6 +174,8 @@ function Invoke-ExoWorkerCommand {
     try {
         # A session that broke (server gone, expired) would make implicit remoting try to re-create it
         # interactively; report it instead, so the engine can reconnect or fail with SESSION_BROKEN.
+        $global:ExoHostLines.Queue = $Queue
+        $global:ExoHostLines.Token = $Token
         $session = $global:ExoSession
         if ($session -and $Command -notmatch '-Exo' -and [string]$session.State -ne 'Opened') {
             throw "The session state is $($session.State): the remote session is no longer open."
@@ -115,6 +189,7 @@ function Invoke-ExoWorkerCommand {
         $Queue.Add((ConvertTo-ExoErrorFrame $_ $true), $Token)
         [pscustomobject]@{ ExoTerminated = $true }
     } finally {
+        $global:ExoHostLines.Queue = $null
         # An empty line tells the reader the command is over. Never block here: the reader may be stopping us.
         $null = $Queue.TryAdd('', 0)
     }
