@@ -89,7 +89,7 @@ class ExoBridgeHost : System.Management.Automation.Host.PSHost {
 
 function Start-ExoBridge {
     param([Parameter(Mandatory)][string]$Config)
-    $cfg = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Config)) | ConvertFrom-Json -AsHashtable
+    $cfg = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Config)) | ConvertFrom-Json -AsHashtable -DateKind String
 
     $socket = $null
     if ($cfg['pipeName']) {
@@ -373,7 +373,9 @@ function Read-ExoSecret {
     $b.Writer.Flush()
     $line = Receive-ExoLine $true
     if ($null -eq $line) { throw 'The exo-connect side channel closed while a secret was awaited.' }
-    $answer = $line | ConvertFrom-Json -AsHashtable
+    # -DateKind String: text that looks like a date stays text (else a password '2024-01-01T00:00:00Z' would
+    # arrive as a DateTime and be re-rendered as '01/01/2024 00:00:00').
+    $answer = $line | ConvertFrom-Json -AsHashtable -DateKind String
     $line = $null
     if ($answer['name'] -ne $Name -or -not $answer.ContainsKey('kind')) { throw "No secret named '$Name' was provided." }
     $text = if ($answer['kind'] -eq 'credential') { [string]$answer['password'] } else { [string]$answer['value'] }
@@ -444,6 +446,7 @@ function Invoke-ExoRequest {
         $line = $null
         $sent = 0
         $finished = $false
+        $polled = [System.Diagnostics.Stopwatch]::StartNew()
         while (-not $finished) {
             $took = $queue.TryTake([ref]$line, 20)
             if ($took) {
@@ -453,12 +456,15 @@ function Invoke-ExoRequest {
                     $sent++
                     # The first object goes out at once (time to first object); later ones are batched.
                     if ($sent -eq 1) { $w.Flush() }
-                } while ($queue.TryTake([ref]$line))
+                } while ($polled.ElapsedMilliseconds -lt 50 -and $queue.TryTake([ref]$line))
             } elseif ($async.IsCompleted -and $queue.Count -eq 0) {
                 $finished = $true
             }
             if ($ps.Streams.Progress.Count) { Send-ExoProgress $ps.Streams.Progress.ReadAll() }
-            if (-not $took -and -not $stopped) {
+            # Control lines are read when the output pauses, and every 50 ms while it flows: a long stream
+            # may never pause, and a stop must not wait for its end.
+            if (-not $stopped -and (-not $took -or $polled.ElapsedMilliseconds -ge 50)) {
+                $polled.Restart()
                 $w.Flush()
                 $control = Receive-ExoLine $false
                 if ($null -eq $control -or $control.Length -gt 0) {
@@ -503,7 +509,8 @@ function Invoke-ExoServe {
         $line = Receive-ExoLine $true
         if ($null -eq $line) { break }
         if ($line.Length -eq 0) { continue }
-        $request = $line | ConvertFrom-Json -AsHashtable
+        # -DateKind String: parameter values are data; a string that looks like a date stays that string.
+        $request = $line | ConvertFrom-Json -AsHashtable -DateKind String
         $line = $null
         switch ($request['t']) {
             'req' {

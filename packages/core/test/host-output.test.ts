@@ -15,7 +15,8 @@ afterAll(async () => {
   await tenant?.remove();
 });
 
-const DEFAULT_RESULT_SIZE = /^By default, only the first 1000 items are returned\. Use the ResultSize parameter/;
+const DEFAULT_RESULT_SIZE =
+  /^By default, only the first 1000 items are returned\. Use the ResultSize parameter/;
 const MORE_RESULTS = /^There are more results available than are currently displayed\./;
 
 describe.each(['rps', 'module'] as const)('remote warnings with the %s strategy', (strategy) => {
@@ -45,7 +46,10 @@ describe.each(['rps', 'module'] as const)('remote warnings with the %s strategy'
     const admin = await exo.invoke<{ Alias: string; CustomAttribute1: string }>('Get-Mailbox', {
       Identity: 'admin',
     });
-    await exo.invoke('Set-Mailbox', { Identity: 'admin', CustomAttribute1: admin[0]!.CustomAttribute1 ?? '' });
+    await exo.invoke('Set-Mailbox', {
+      Identity: 'admin',
+      CustomAttribute1: admin[0]!.CustomAttribute1 ?? '',
+    });
     expect(warnings).toEqual([expect.stringContaining("no settings of 'admin' have been modified")]);
   });
 });

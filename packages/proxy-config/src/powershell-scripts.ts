@@ -71,7 +71,15 @@ switch -CaseSensitive ($settings['mode']) {
 if ($settings['useDefaultCredentials'] -eq $true) {
     $proxy.Credentials = [System.Net.CredentialCache]::DefaultCredentials
 } elseif ($null -ne $ProxyCredential) {
-    $credential = $ProxyCredential.GetNetworkCredential()
+    # Not GetNetworkCredential(): it splits 'user@domain' into user and domain, and Basic then sends
+    # 'domain\\user'. Only 'DOMAIN\\user' names a domain; any other user name is kept whole.
+    $name = $ProxyCredential.UserName
+    $slash = $name.IndexOf('\\')
+    $credential = if ($slash -gt 0) {
+        [System.Net.NetworkCredential]::new($name.Substring($slash + 1), $ProxyCredential.Password, $name.Substring(0, $slash))
+    } else {
+        [System.Net.NetworkCredential]::new($name, $ProxyCredential.Password)
+    }
     $scheme = $settings['authenticationScheme']
     if ($scheme) {
         # A CredentialCache entry answers only a challenge with that scheme from that proxy.

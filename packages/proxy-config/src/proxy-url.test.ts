@@ -34,6 +34,9 @@ describe('parseProxyUrl', () => {
     ['http://alice@proxy.corp:8080', 'both a user name and a password'],
     ['http://:secret@proxy.corp:8080', 'both a user name and a password'],
     ['http://alice:%E0%A4%A@proxy.corp', 'not correctly percent-encoded'],
+    ["http://prox'y.corp:8080", 'host name'],
+    ['http://$(x).corp:8080', 'host name'],
+    ['http://\u{1F11F}.corp:8080', 'host name'],
   ])('refuses %j (%s)', (raw, reason) => {
     const parsed = parseProxyUrl(raw);
     expect(parsed.ok).toBe(false);

@@ -14,6 +14,8 @@ export type ParsedProxyUrl =
   | { ok: false; reason: string };
 
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** A DNS name, IPv4 address or bracketed IPv6 address, as new URL() normalises them. */
+const VALID_HOST = /^(?:\[[0-9a-f:.]+\]|[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?)$/;
 
 function decode(part: string): string | undefined {
   try {
@@ -45,6 +47,11 @@ export function parseProxyUrl(raw: string): ParsedProxyUrl {
     };
   }
   if (url.hostname === '') return { ok: false, reason: 'has no host name' };
+  // The URL standard lets characters such as ' $ ( ) * , ; = through in a host name; .NET's Uri, which pwsh
+  // builds the proxy from, refuses them. After parsing, a name is lower-case ASCII (Unicode is punycoded).
+  if (!VALID_HOST.test(url.hostname)) {
+    return { ok: false, reason: 'has a host name with characters a host name cannot contain' };
+  }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
     return { ok: false, reason: 'must be only scheme://host:port, without a path, query or fragment' };
   }

@@ -4,6 +4,8 @@ import { parseEnvelope } from './parse-envelope.js';
 import { SANDBOX_INVOKE_SCRIPT_PATH } from './paths.js';
 import { resolvePwsh } from './resolve-pwsh.js';
 
+const SECRET_ENV = ['EXO_PASSWORD', 'EXO_PROXY_PASSWORD'];
+
 export type SandboxCommand =
   | 'New-ExoSandboxTenant'
   | 'Reset-ExoSandboxTenant'
@@ -31,6 +33,9 @@ export function runSandboxCommand(
 ): Promise<unknown> {
   const env = options.env ?? process.env;
   const pwsh = resolvePwsh({ pwsh: options.pwsh, env });
+  // exo's EXO_PASSWORD (and proxy password) must not reach pwsh: a process's environment is readable in /proc.
+  const childEnv: NodeJS.ProcessEnv = { ...env, TERM: 'dumb', NO_COLOR: '1' };
+  for (const name of SECRET_ENV) delete childEnv[name];
   if (options.signal?.aborted) {
     return Promise.reject(new SandboxError('ABORTED', `${command} was aborted before it started.`));
   }
@@ -46,7 +51,7 @@ export function runSandboxCommand(
         '-File',
         SANDBOX_INVOKE_SCRIPT_PATH,
       ],
-      { env: { ...env, TERM: 'dumb', NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true },
+      { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true },
     );
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];

@@ -82,8 +82,10 @@ $attempts = [ordered]@{
     DefaultEnvironment = @{ Credential = $Credential; ShowBanner = $false }
     OtherUri = @{ ConnectionUri = 'https://outlook.office365.com/powershell-liveid/'; Credential = $Credential }
     GccHigh = @{ ExchangeEnvironmentName = 'O365USGovGCCHigh'; Credential = $Credential }
-    DeviceCode = @{ ConnectionUri = $In.uri; Device = $true }
-    Certificate = @{ ConnectionUri = $In.uri; AppId = '00000000-0000-0000-0000-000000000001'; CertificateThumbprint = 'AB'; Organization = 'contoso.onmicrosoft.com' }
+    NoSignIn = @{ ConnectionUri = $In.uri }
+    TwoSignIns = @{ ConnectionUri = $In.uri; Credential = $Credential; Device = $true }
+    AppIdWithoutCertificate = @{ ConnectionUri = $In.uri; Device = $true; AppId = '00000000-0000-0000-0000-000000000001' }
+    OtherTenant = @{ ConnectionUri = $In.uri; AppId = '00000000-0000-0000-0000-000000000001'; CertificateThumbprint = 'AB'; Organization = 'contoso.onmicrosoft.com' }
 }
 foreach ($k in $attempts.Keys) {
     $p = $attempts[$k]
@@ -112,11 +114,18 @@ Write-Result @{
       "not to 'https://outlook.office365.com/powershell-liveid/'",
     );
     expect(r.Refused.GccHigh?.Message).toContain("not to 'https://outlook.office365.us/powershell-liveid'");
-    expect(r.Refused.DeviceCode?.FullyQualifiedErrorId).toBe(
+    // Sign-in methods (each one is exercised end to end by @exo-connect/core's module-auth test).
+    expect(r.Refused.NoSignIn?.FullyQualifiedErrorId).toBe(
       'SandboxCredentialRequired,Connect-ExchangeOnline',
     );
-    expect(r.Refused.DeviceCode?.Message).toContain('-Device is not available here');
-    expect(r.Refused.Certificate?.Message).toContain('-AppId, -CertificateThumbprint is not available here');
+    expect(r.Refused.TwoSignIns?.FullyQualifiedErrorId).toBe('AmbiguousSignIn,Connect-ExchangeOnline');
+    expect(r.Refused.TwoSignIns?.Message).toContain('-Credential, -Device were given together');
+    expect(r.Refused.AppIdWithoutCertificate?.FullyQualifiedErrorId).toBe(
+      'InvalidSignInParameters,Connect-ExchangeOnline',
+    );
+    expect(r.Refused.OtherTenant?.Message).toMatch(
+      /^AADSTS90002: Tenant 'contoso.onmicrosoft.com' not found\./,
+    );
   });
 
   it('fails like Entra ID for a wrong password (AADSTS50126) and an MFA account (AADSTS50076)', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assertCommandName, encodeRequest } from './encode-request.js';
+import { assertCommandName, checkSecret, encodeRequest } from './encode-request.js';
 
 const base = { id: '1', depth: 4, queue: 16 };
 
@@ -64,5 +64,39 @@ describe('encodeRequest', () => {
         parameters: { Filter: { nested: [1, () => 0] } } as never,
       }),
     ).toThrow(expect.objectContaining({ details: { field: 'parameters.Filter.nested[1]' } }));
+  });
+});
+
+describe('values and secrets that could not arrive unchanged', () => {
+  it('refuses a string or key holding a lone surrogate, naming the field', () => {
+    for (const parameters of [
+      { Name: 'a\ud800b' },
+      { Name: ['ok', '\udc00'] },
+      { Name: { ['k\ud83d']: 1 } },
+    ]) {
+      expect(() => encodeRequest({ ...base, command: 'Set-Thing', parameters })).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_ARGUMENT',
+          details: { field: expect.stringMatching(/^parameters\.Name/) },
+        }),
+      );
+    }
+    // A surrogate pair is one well-formed character.
+    expect(() => encodeRequest({ ...base, command: 'Set-Thing', parameters: { Name: '😀' } })).not.toThrow();
+  });
+
+  it('refuses a secret with NUL, a lone surrogate or more than 65,536 characters, without echoing it', () => {
+    const bad = ['pa\0ss', 'pa\ud800ss', 'x'.repeat(65_537)];
+    for (const password of bad) {
+      let caught: unknown;
+      try {
+        checkSecret('credential', { userName: 'a@b.example', password });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'secrets.credential' } });
+      expect((caught as Error).message).not.toContain(password.slice(0, 5));
+    }
+    expect(() => checkSecret('token', { value: 'x'.repeat(65_536) })).not.toThrow();
   });
 });

@@ -38,8 +38,26 @@ export function assertCommandName(command: string, field = 'command'): void {
   }
 }
 
+// A lone UTF-16 surrogate (valid in a JS string and in JSON text, not in Unicode text): pwsh's JSON reader
+// replaces it with U+FFFD, so the value would arrive altered. With the u flag, pairs never match.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function checkText(text: string, path: string, what: string): void {
+  if (LONE_SURROGATE.test(text)) {
+    throw new ExoError(
+      'INVALID_ARGUMENT',
+      `${path}: ${what} is not well-formed Unicode (it holds a lone UTF-16 surrogate), so it cannot reach PowerShell unchanged.`,
+      { details: { field: path } },
+    );
+  }
+}
+
 function checkValue(value: unknown, path: string): void {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'string') {
+    checkText(value, path, 'the text');
+    return;
+  }
+  if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) {
       throw new ExoError('INVALID_ARGUMENT', `${path}: numbers must be finite.`, {
@@ -55,12 +73,44 @@ function checkValue(value: unknown, path: string): void {
     return;
   }
   if (typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) checkValue(inner, `${path}.${key}`);
+    for (const [key, inner] of Object.entries(value)) {
+      checkText(key, path, 'a key');
+      checkValue(inner, `${path}.${key}`);
+    }
     return;
   }
   throw new ExoError('INVALID_ARGUMENT', `${path}: ${typeof value} values cannot be sent to PowerShell.`, {
     details: { field: path },
   });
+}
+
+/** The strings of a secret as the bridge hands them over (see SecretValue in pwsh-bridge.ts). */
+export type SecretText = { userName?: string; password: string } | { value: string };
+
+/** SecureString's capacity: pwsh cannot hold a longer secret. */
+export const MAX_SECRET_LENGTH = 65_536;
+
+/**
+ * Checks that a secret can reach pwsh intact: pwsh builds it into a SecureString, whose conversions back to
+ * text (NetworkCredential, Basic authentication) end at the first NUL, and which holds at most 65,536
+ * characters. Silently cutting a password would sign in with another one. Messages never include the value.
+ */
+export function checkSecret(name: string, secret: SecretText): void {
+  const text = 'password' in secret ? secret.password : secret.value;
+  const field = `secrets.${name}`;
+  const refuse = (problem: string) =>
+    new ExoError(
+      'INVALID_ARGUMENT',
+      `${field}: the secret ${problem}, so it cannot reach PowerShell unchanged.`,
+      {
+        details: { field },
+      },
+    );
+  if (text.includes('\0')) throw refuse('contains a NUL character');
+  if (text.length > MAX_SECRET_LENGTH) throw refuse(`is longer than ${MAX_SECRET_LENGTH} characters`);
+  if (LONE_SURROGATE.test(text)) throw refuse('is not well-formed Unicode (a lone UTF-16 surrogate)');
+  if ('userName' in secret && secret.userName !== undefined)
+    checkText(secret.userName, field, 'the user name');
 }
 
 /**

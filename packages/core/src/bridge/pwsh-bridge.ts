@@ -1,12 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { APPLY_HTTP_PROXY_SCRIPT, NEW_SESSION_OPTION_SCRIPT } from '@exo-connect/proxy-config';
 import { PowerShell } from 'node-powershell';
 import { ExoError } from '../errors/exo-error.js';
 import { locatePwsh, type PwshInfo } from '../pwsh/locate-pwsh.js';
-import { encodeRequest, type ParameterValue } from './encode-request.js';
+import { checkSecret, encodeRequest, type ParameterValue } from './encode-request.js';
 import { type Frame, LineSplitter, parseFrame } from './frames.js';
 import { openSideChannel } from './side-channel.js';
 
@@ -53,6 +54,54 @@ function bootstrapLine(config: object): string {
   const script = Buffer.from(bridgeScript, 'utf8').toString('base64');
   const cfg = Buffer.from(JSON.stringify(config), 'utf8').toString('base64');
   return `. ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${script}')))); Start-ExoBridge -Config '${cfg}'`;
+}
+
+// The CommonJS module object node-powershell spawns through (builtins are one object for every importer).
+const childProcess = createRequire(import.meta.url)(
+  'node:child_process',
+) as typeof import('node:child_process');
+
+/**
+ * Creates the shell with pwsh in a process group of its own (Unix). A terminal's Ctrl-C signals the whole
+ * foreground group; PowerShell answers SIGINT by stopping its current pipeline, which is the bridge's request
+ * loop, so the disconnect that signals.ts then sends would never be read. Node owns the host: it gets the
+ * terminal's signals and ends the host itself. node-powershell forces `detached: false`, so the option is set
+ * on its spawn call, which happens synchronously inside its constructor.
+ */
+function inOwnProcessGroup<T>(create: () => T): T {
+  if (process.platform === 'win32') return create();
+  const spawn = childProcess.spawn;
+  childProcess.spawn = ((file: string, args: readonly string[], options: object) =>
+    spawn(file, args, { ...options, detached: true })) as typeof spawn;
+  try {
+    return create();
+  } finally {
+    childProcess.spawn = spawn;
+  }
+}
+
+interface ShellDebuggers {
+  debuggers?: Record<string, { enabled: boolean }>;
+}
+
+/**
+ * node-powershell (through child-shell) logs every command it sends and every chunk pwsh prints with the
+ * `debug` package when DEBUG names it (`DEBUG=*`), and it logs to stdout: that would corrupt `exo run -o json`
+ * and print the bootstrap line. Its one line at start-up ("shell process started") is sent to stderr, since
+ * the logger binds whatever console.log is while the shell is being created; the command and output loggers
+ * are then switched off: the bridge's own traffic never goes through them, only its two fixed lines do.
+ */
+function quietDebugLog<T extends object>(create: () => T): T {
+  const log = console.log;
+  console.log = console.error;
+  let shell: T;
+  try {
+    shell = create();
+  } finally {
+    console.log = log;
+  }
+  for (const logger of Object.values((shell as ShellDebuggers).debuggers ?? {})) logger.enabled = false;
+  return shell;
 }
 
 function hostEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -112,11 +161,16 @@ export class PwshBridge {
     };
     if (process.platform === 'win32')
       executableOptions['-ExecutionPolicy'] = options.executionPolicy ?? 'Bypass';
-    const shell = new PowerShell({
-      executable: info.executable,
-      executableOptions,
-      spawnOptions: { env: hostEnv(options.env ?? process.env), windowsHide: true },
-    });
+    const shell = quietDebugLog(() =>
+      inOwnProcessGroup(
+        () =>
+          new PowerShell({
+            executable: info.executable,
+            executableOptions,
+            spawnOptions: { env: hostEnv(options.env ?? process.env), windowsHide: true },
+          }),
+      ),
+    );
     const child = (shell as unknown as { process: ChildProcess }).process;
     // node-powershell rejects its exit promise on any non-zero exit; we report exits ourselves.
     (shell as unknown as { exitPromise: Promise<void> }).exitPromise.catch(() => undefined);
@@ -153,8 +207,22 @@ export class PwshBridge {
       shell.history.length = 0;
       return new PwshBridge(shell, child, socket, serve, hello.pid, info);
     } catch (error) {
+      // A pwsh that something else ended while it started (a kill, a crash) was found and ran: report a
+      // broken host, not a missing one, whichever of its exit, its channel or its shell noticed first.
+      if (!ExoError.is(error, 'TIMEOUT')) await exitedWithin(child, 500);
+      const endedBy = child.signalCode;
       child.kill('SIGKILL');
       await channel.close();
+      if (endedBy) {
+        throw new ExoError(
+          'SESSION_BROKEN',
+          `The PowerShell host was ended by ${endedBy} while it started.`,
+          {
+            remediation: 'Something outside exo-connect ended pwsh; connect again.',
+            cause: error,
+          },
+        );
+      }
       if (ExoError.is(error)) throw error;
       throw new ExoError(
         'PWSH_NOT_FOUND',
@@ -183,6 +251,7 @@ export class PwshBridge {
   ): AsyncGenerator<Frame, { ok: boolean; stopped: boolean }, undefined> {
     const id = randomUUID();
     const line = encodeRequest({ id, command, parameters, depth: options.depth ?? 4, queue: 1024 });
+    for (const [name, secret] of Object.entries(options.secrets ?? {})) checkSecret(name, secret);
     let release!: () => void;
     const turn = this.queue;
     this.queue = new Promise<void>((resolve) => {
@@ -200,6 +269,7 @@ export class PwshBridge {
       this.writeControl({ t: 'stop', id });
       stopTimer = setTimeout(() => this.kill(), options.stopGraceMs ?? 5_000);
     };
+    let ended = false;
     try {
       if (this.exited) throw this.hostGone('The PowerShell host has exited.');
       options.signal?.throwIfAborted();
@@ -210,11 +280,17 @@ export class PwshBridge {
         const frame = await this.next(pending);
         if (frame.t === 'end') {
           if (frame.id !== id) continue;
+          ended = true;
           return { ok: frame.ok, stopped: frame.stopped };
         }
         yield frame;
       }
     } finally {
+      // The caller stopped reading before the end (break, throw): stop the command and read its frames
+      // away up to its end frame, so they never reach the next request and the queue moves on.
+      if (!ended && this.current === pending && !pending.failure) {
+        await this.abandon(pending, options.stopGraceMs ?? 5_000);
+      }
       clearTimeout(stopTimer);
       options.signal?.removeEventListener('abort', onAbort);
       pending.done = true;
@@ -222,6 +298,22 @@ export class PwshBridge {
       if (this.current === pending) this.current = undefined;
       this.socket.resume();
       release();
+    }
+  }
+
+  /** Stops a request nobody reads any more and waits for its end frame; kills the host after graceMs. */
+  private async abandon(pending: Pending, graceMs: number): Promise<void> {
+    this.writeControl({ t: 'stop', id: pending.id });
+    const timer = setTimeout(() => this.kill(), graceMs);
+    try {
+      while (true) {
+        const frame = await this.next(pending);
+        if (frame.t === 'end' && frame.id === pending.id) return;
+      }
+    } catch {
+      // The host ended meanwhile: nothing more will arrive.
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -320,6 +412,18 @@ export class PwshBridge {
       pending.wake = undefined;
     }
   }
+}
+
+/** Resolves once the child has exited, or after `ms` if it has not. */
+function exitedWithin(child: ChildProcess, ms: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 function readHello(socket: Socket): Promise<{ token: string; pid: number }> {

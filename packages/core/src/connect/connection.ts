@@ -1,6 +1,6 @@
 import type { EnvironmentDefinition } from '@exo-connect/env-endpoints';
 import type { ParameterValue } from '../bridge/encode-request.js';
-import type { ErrorFrame } from '../bridge/frames.js';
+import type { ErrorFrame, Frame } from '../bridge/frames.js';
 import { classifyErrorFrame } from '../errors/classify-error.js';
 import { ExoError } from '../errors/exo-error.js';
 import {
@@ -103,6 +103,8 @@ export class Connection implements AsyncDisposable {
   readonly #done = deferred();
   #onSettled: Array<() => void> = [];
   #policy: string | undefined;
+  /** Stops the commands running now; disconnecting stops them instead of waiting for their end. */
+  readonly #commands = new Set<AbortController>();
 
   constructor(
     private readonly config: ConnectionConfig,
@@ -185,19 +187,38 @@ export class Connection implements AsyncDisposable {
   ): AsyncGenerator<T, void, undefined> {
     const host = this.#requireReady();
     const timeoutMs = options.timeoutMs ?? this.config.timeouts.command;
-    const signals = [options.signal, timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined].filter(
-      (s): s is AbortSignal => s !== undefined,
-    );
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    const closing = new AbortController();
+    const signals = [
+      closing.signal,
+      options.signal,
+      timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined,
+    ].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : closing.signal;
     const errors: ErrorFrame[] = [];
+    this.#commands.add(closing);
+    let step: IteratorResult<Frame, { ok: boolean; stopped: boolean }>;
     const frames = host.request(command, parameters, { depth: options.depth ?? this.config.depth, signal });
-    let step = await frames.next();
-    while (!step.done) {
-      const frame = step.value;
-      if (frame.t === 'o') yield frame.v as T;
-      else if (frame.t === 'e') errors.push(frame);
-      else emitFrame(frame, this.#emit);
+    try {
       step = await frames.next();
+      while (!step.done) {
+        const frame = step.value;
+        if (frame.t === 'o') yield frame.v as T;
+        else if (frame.t === 'e') errors.push(frame);
+        else emitFrame(frame, this.#emit);
+        step = await frames.next();
+      }
+    } catch (error) {
+      // The channel to the host failed (the host exited, or its channel closed or broke): nothing can run
+      // on this connection any more, not even a reconnect, which would need that host.
+      if (ExoError.is(error, 'SESSION_BROKEN') && this.#state.kind === 'ready') {
+        this.dispatch({ type: 'SESSION_LOST', failure: toFailure(error) });
+      }
+      throw error;
+    } finally {
+      this.#commands.delete(closing);
+      // A caller that stops reading early (break, throw) leaves the request open: end it, so the host
+      // stops the command and takes the next one (a no-op when the request already ended).
+      await frames.return({ ok: false, stopped: true });
     }
     if (step.value.stopped) throw stoppedError(signal, command);
     const first = errors.find((e) => e.terminating) ?? errors[0];
@@ -368,6 +389,9 @@ export class Connection implements AsyncDisposable {
         return strategy.import(this.#context(signal));
       case 'disconnect': {
         const held = this.#state.kind === 'disconnecting' ? this.#state.held : { host: true, session: true };
+        // A command still running (a long stream, say) would hold the host until it ends: stop it.
+        const closing = new ExoError('ABORTED', 'The connection is disconnecting.');
+        for (const command of this.#commands) command.abort(closing);
         if (held.session && this.#host?.alive) {
           try {
             await strategy.disconnect(this.#context(signal));
@@ -467,13 +491,32 @@ export class Connection implements AsyncDisposable {
         'No credential was given: remote PowerShell needs a user name and password.',
       );
     }
-    const value = typeof source === 'function' ? await source() : source;
-    this.#credential = parseCredential(value);
+    this.#credential = parseCredential(typeof source === 'function' ? await provided(source) : source);
     this.#emit({
       type: 'step',
       step: 'credential',
       status: 'done',
       detail: describeCredential(this.#credential),
+    });
+  }
+}
+
+/**
+ * Calls a credential provider. Its own ExoError (a cancelled prompt, say) passes unchanged; anything else
+ * means no credential could be had: CREDENTIAL_MISSING, with the provider's error as the cause. Its message
+ * is not repeated, since it may quote what the provider read (JSON.parse quotes its input, for one).
+ */
+async function provided(provider: CredentialProvider): Promise<Credential> {
+  try {
+    return await provider();
+  } catch (error) {
+    if (ExoError.is(error)) throw error;
+    const kind = error instanceof Error ? error.name : typeof error;
+    throw new ExoError('CREDENTIAL_MISSING', `The credential provider failed (${kind}).`, {
+      remediation:
+        'Check what the credential provider reads (a prompt, a vault, a file), or pass the credential itself. ' +
+        "The provider's error is this error's cause.",
+      cause: error,
     });
   }
 }

@@ -1,9 +1,17 @@
 import { type EnvironmentDefinition, validateEnvironment } from '@exo-connect/env-endpoints';
 import type { ProxyOptionsInput } from '@exo-connect/proxy-config';
 import { z } from 'zod';
+import { MAX_SECRET_LENGTH } from '../bridge/encode-request.js';
 import { ExoError } from '../errors/exo-error.js';
 
-const secretText = z.string().min(1, { error: 'must not be empty' });
+// pwsh holds a secret in a SecureString: at most 65,536 characters, and its conversions back to text end at
+// the first NUL; a lone surrogate would be replaced on the way. Refuse what could not arrive unchanged.
+const secretText = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .max(MAX_SECRET_LENGTH, { error: `must be at most ${MAX_SECRET_LENGTH} characters` })
+  .refine((s) => !s.includes('\0'), { error: 'must not contain a NUL character' })
+  .refine((s) => !/\p{Cs}/u.test(s), { error: 'must be well-formed Unicode (no lone UTF-16 surrogate)' });
 
 /** The seed's Get-Credential: a work or school account and its password (rps, or module without MFA). */
 export const passwordCredentialSchema = z.strictObject({
@@ -12,20 +20,42 @@ export const passwordCredentialSchema = z.strictObject({
   password: secretText,
 });
 
-export const credentialSchema = z.union([
+/** One sign-in per `kind` (none: a password); errors name the field of the kind given, e.g. credential.organization. */
+export const credentialSchema = z.discriminatedUnion('kind', [
   passwordCredentialSchema,
   z.strictObject({ kind: z.literal('device'), userPrincipalName: z.string().optional() }),
-  z.strictObject({
-    kind: z.literal('certificate'),
-    appId: z.string().min(1),
-    organization: z.string().min(1),
-    certificateFilePath: z.string().min(1).optional(),
-    certificatePassword: secretText.optional(),
-    certificateThumbprint: z
-      .string()
-      .regex(/^[0-9A-Fa-f]{40}$/, { error: 'must be 40 hex digits' })
-      .optional(),
-  }),
+  z
+    .strictObject({
+      kind: z.literal('certificate'),
+      appId: z.string().min(1),
+      organization: z.string().min(1),
+      certificateFilePath: z.string().min(1).optional(),
+      certificatePassword: secretText.optional(),
+      certificateThumbprint: z
+        .string()
+        .regex(/^[0-9A-Fa-f]{40}$/, { error: 'must be 40 hex digits' })
+        .optional(),
+    })
+    // Connect-ExchangeOnline takes the certificate from a file or from the certificate store, never both.
+    .superRefine((value, ctx) => {
+      const file = value.certificateFilePath !== undefined;
+      const thumbprint = value.certificateThumbprint !== undefined;
+      if (file === thumbprint) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['certificateFilePath'],
+          message: file
+            ? 'give certificateFilePath or certificateThumbprint, not both'
+            : 'give certificateFilePath (a .pfx file) or certificateThumbprint (a certificate in the store)',
+        });
+      } else if (value.certificatePassword !== undefined && !file) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['certificatePassword'],
+          message: 'goes with certificateFilePath (the password of the .pfx file)',
+        });
+      }
+    }),
   z.strictObject({
     kind: z.literal('managedIdentity'),
     organization: z.string().min(1),
@@ -124,12 +154,31 @@ export interface ConnectOptions
   onEvent?: (event: import('./events.js').ConnectionEvent) => void;
 }
 
+/**
+ * The most specific reason behind a zod issue. A union (a credential object or a provider function) that no
+ * branch accepts reports only "Invalid input" at its own path; the branch that got furthest names the field.
+ */
+function specificIssue(
+  issue: z.core.$ZodIssue,
+  base: PropertyKey[] = [],
+): { path: string[]; message: string } {
+  const path = [...base, ...issue.path];
+  if (issue.code === 'invalid_union' && issue.errors.length) {
+    const candidates = issue.errors
+      .filter((branch) => branch.length > 0)
+      .map((branch) => specificIssue(branch[0]!, path));
+    const best = candidates.sort((a, b) => b.path.length - a.path.length)[0];
+    if (best) return best;
+  }
+  return { path: path.map(String), message: issue.message };
+}
+
 /** Validates options with zod; INVALID_ARGUMENT names the path of the first bad field. */
 export function parseConnectOptions(input: ConnectOptions): z.infer<typeof connectOptionsSchema> {
   const result = connectOptionsSchema.safeParse(input ?? {});
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const path = issue.path.map(String).join('.') || '(options)';
+    const issue = specificIssue(result.error.issues[0]!);
+    const path = issue.path.join('.') || '(options)';
     throw new ExoError('INVALID_ARGUMENT', `connect options: ${path}: ${issue.message}`, {
       details: { field: path, issues: result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
     });
@@ -140,8 +189,8 @@ export function parseConnectOptions(input: ConnectOptions): z.infer<typeof conne
 export function parseCredential(value: unknown): Credential {
   const result = credentialSchema.safeParse(value);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const path = ['credential', ...issue.path.map(String)].join('.');
+    const issue = specificIssue(result.error.issues[0]!);
+    const path = ['credential', ...issue.path].join('.');
     // Never echo the value: it may be a password.
     throw new ExoError('INVALID_ARGUMENT', `${path}: ${issue.message}`, { details: { field: path } });
   }

@@ -12,13 +12,16 @@ async function onSignal(signal: NodeJS.Signals): Promise<void> {
   if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
 }
 
-const handlers: Record<'SIGINT' | 'SIGTERM', () => void> = {
+// SIGHUP: the terminal closed (on Windows, the console window).
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const handlers: Record<(typeof SIGNALS)[number], () => void> = {
   SIGINT: () => void onSignal('SIGINT'),
   SIGTERM: () => void onSignal('SIGTERM'),
+  SIGHUP: () => void onSignal('SIGHUP'),
 };
 
 /**
- * Disconnects every live connection on SIGINT/SIGTERM, then lets the signal do what it would have done.
+ * Disconnects every live connection on SIGINT/SIGTERM/SIGHUP, then lets the signal do what it would have done.
  * (On a normal exit or SIGKILL the pwsh host sees its side channel close and removes its session itself.)
  */
 export function trackForSignals(connection: Connection): void {
@@ -26,14 +29,12 @@ export function trackForSignals(connection: Connection): void {
   connection.onSettled(() => {
     live.delete(connection);
     if (live.size === 0 && installed) {
-      process.off('SIGINT', handlers.SIGINT);
-      process.off('SIGTERM', handlers.SIGTERM);
+      for (const signal of SIGNALS) process.off(signal, handlers[signal]);
       installed = false;
     }
   });
   if (!installed) {
-    process.once('SIGINT', handlers.SIGINT);
-    process.once('SIGTERM', handlers.SIGTERM);
+    for (const signal of SIGNALS) process.once(signal, handlers[signal]);
     installed = true;
   }
 }

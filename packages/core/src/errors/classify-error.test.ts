@@ -37,6 +37,11 @@ const REAL_TEXTS: Array<[string, string]> = [
     'Files cannot be loaded because running scripts is disabled on this system. Provide a valid certificate with which to sign the files.',
   ],
   ['SESSION_BROKEN', 'The background process closed or ended abnormally.'],
+  // An out-of-process session server killed while it wrote: the client reads a cut message.
+  [
+    'SESSION_BROKEN',
+    'There is an error processing data from the background process. Error reported: The input is not a valid Base-64 string as it contains a non-base 64 character, more than two padding characters, or an illegal character among the padding characters..',
+  ],
   ['SESSION_BROKEN', 'Cannot invoke the pipeline because the runspace is not in the Opened state.'],
   ['SESSION_BROKEN', 'No session has been associated with this implicit remoting module.'],
   [
@@ -58,9 +63,35 @@ const REAL_TEXTS: Array<[string, string]> = [
   ],
 ];
 
+/** Modern-authentication failures (module strategy): Entra ID, a bearer-token refusal, a .pfx password. */
+const SIGN_IN_TEXTS: Array<[string, string]> = [
+  [
+    'registered',
+    "AADSTS700016: Application with identifier 'abc' was not found in the directory 'contoso.onmicrosoft.com'.",
+  ],
+  ['tenant was not found', "AADSTS90002: Tenant 'contoso.example' not found."],
+  [
+    'uploaded to the app registration',
+    'AADSTS700027: Client assertion contains an invalid signature. [Reason - The key used is expired.]',
+  ],
+  ['does not exist', 'AADSTS50034: The user account {EUII Hidden} does not exist in the directory.'],
+  ['new token', 'UnAuthorized: Bearer error="invalid_token", error_description="The token expired"'],
+  [
+    'certificatePassword',
+    'The certificate data cannot be read with the provided password, the password may be incorrect.',
+  ],
+  ['certificatePassword', 'The specified network password is not correct.'],
+];
+
 describe('classifyText', () => {
   it.each(REAL_TEXTS)('%s ← %s', (code, text) => {
     expect(classifyText(text).code).toBe(code);
+  });
+
+  it.each(SIGN_IN_TEXTS)('AUTH_FAILED with a remedy naming "%s" ← %s', (remedy, text) => {
+    const result = classifyText(text);
+    expect(result.code).toBe('AUTH_FAILED');
+    expect(result.remediation).toContain(remedy);
   });
 
   it('reads the limit out of the MaxConcurrency text into the remedy', () => {

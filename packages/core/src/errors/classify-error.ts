@@ -52,13 +52,34 @@ const RULES: Rule[] = [
   { code: 'THROTTLED', test: /Micro delay applied|HttpStatusCode=500|\bthrottl/i },
   {
     code: 'SESSION_BROKEN',
-    test: /background process closed or ended abnormally|runspace is not in the Opened state|No session has been associated with this implicit remoting module|InvalidShellID|session state is (?:Broken|Closing|Closed|Disconnected)|You must call Connect-ExchangeOnline before calling any other cmdlet|session has expired|PSRemotingTransportException.*(?:Broken|Closed)/i,
+    test: /background process closed or ended abnormally|error processing data from the background process|runspace is not in the Opened state|No session has been associated with this implicit remoting module|InvalidShellID|session state is (?:Broken|Closing|Closed|Disconnected)|You must call Connect-ExchangeOnline before calling any other cmdlet|session has expired|PSRemotingTransportException.*(?:Broken|Closed)/i,
   },
   {
     code: 'NETWORK_UNREACHABLE',
     test: /server name cannot be resolved|No such host is known|Name or service not known|Connection refused|actively refused|could not be reached|network is unreachable|ETIMEDOUT|ECONNREFUSED/i,
   },
   { code: 'MODULE_NOT_INSTALLED', test: /was not loaded because no valid module file was found/i },
+  {
+    // Modern authentication (module strategy): Entra ID's AADSTS errors, a resource refusing a bearer token,
+    // and .NET refusing a .pfx password (Linux/macOS text, then Windows').
+    code: 'AUTH_FAILED',
+    test: /\bAADSTS\d{5,}|\binvalid_token\b|certificate data cannot be read with the provided password|specified network password is not correct/i,
+    remediation: (_, text) => {
+      if (/AADSTS700016/i.test(text))
+        return 'The application (appId) is not registered in this tenant: check appId and organization, and that an administrator consented to the app.';
+      if (/AADSTS90002/i.test(text))
+        return "The tenant was not found: give organization as the tenant's .onmicrosoft.com domain (or its tenant id).";
+      if (/AADSTS700027/i.test(text))
+        return "The certificate is expired or is not the one uploaded to the app registration: upload the certificate's public key to the app, or use a valid certificate.";
+      if (/AADSTS50034/i.test(text))
+        return 'The account does not exist in this tenant: check the user principal name.';
+      if (/invalid_token/i.test(text))
+        return 'The access token was refused: get a new token for https://outlook.office365.com (it must not be expired) and connect again.';
+      if (/password/i.test(text) && !/AADSTS/i.test(text))
+        return 'The certificate file could not be opened: check certificatePassword.';
+      return undefined;
+    },
+  },
   {
     code: 'AUTH_FAILED',
     test: /Access is denied|Access Denied|Basic Authorization failed|AADSTS50126|AccessDenied,PSSessionOpenFailed/i,

@@ -51,13 +51,18 @@ async function isExecutable(path: string): Promise<boolean> {
 const PROBE =
   "[Console]::Out.WriteLine(($PSVersionTable.PSVersion.ToString(), [Environment]::ProcessPath, $PSHOME) -join '|')";
 
+/** Variables that may hold secrets: the probe's pwsh never inherits them (its environment is readable in /proc). */
+const SECRET_ENV = ['EXO_PASSWORD', 'EXO_PROXY_PASSWORD'];
+
 async function probe(executable: string, env: NodeJS.ProcessEnv) {
+  const clean: NodeJS.ProcessEnv = { ...env, TERM: 'dumb', NO_COLOR: '1' };
+  for (const name of SECRET_ENV) delete clean[name];
   try {
     const { stdout } = await run(
       executable,
       ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', PROBE],
       {
-        env: { ...env, TERM: 'dumb', NO_COLOR: '1' },
+        env: clean,
         timeout: 60_000,
         windowsHide: true,
       },

@@ -76,11 +76,28 @@ function Open-ExoSandboxSession {
         default { $Cmdlet.WriteError($errors::AccessDenied()); return }
     }
 
+    $names = @($Bound['Name'])
+    $name = if ($Bound.ContainsKey('Name') -and $Index -lt $names.Count -and $names[$Index]) { [string]$names[$Index] } else { $null }
+    $opened = Open-ExoSandboxSessionAs $Cmdlet $auth $dir $name
+    if ($opened.Error) { $Cmdlet.WriteError($opened.Error) } else { $Cmdlet.WriteObject($opened.Session) }
+}
+
+# Opens a session for an identity already signed in: a user checked by Open-ExoSandboxSession, or one that the
+# stand-in ExchangeOnlineManagement signed in another way (device code, certificate, managed identity, token).
+# Returns @{ Session } or @{ Error } (the service's limit record); the session registers with $Cmdlet.
+function Open-ExoSandboxSessionAs {
+    param(
+        [System.Management.Automation.PSCmdlet]$Cmdlet,
+        [ExoConnect.Sandbox.AuthenticationResult]$Auth,
+        [string]$Directory,
+        [string]$Name
+    )
+    $auth = $Auth
+    $dir = $Directory
     $registry = [ExoConnect.Sandbox.SessionRegistry]::new($dir)
     $reservation = $registry.Reserve($auth.UserPrincipalName, $auth.SessionLimit, $PID)
     if (-not $reservation.Granted) {
-        $Cmdlet.WriteError($errors::MaxConcurrency($auth.SessionLimit))
-        return
+        return @{ Error = [ExoConnect.Sandbox.ConnectionErrors]::MaxConcurrency($auth.SessionLimit) }
     }
     $instance = $null
     try {
@@ -115,9 +132,8 @@ function Open-ExoSandboxSession {
         $null = $registry.Register($reservation, $sessionId, $auth.UserPrincipalName, $serverPid, $PID, $expires)
         [ExoConnect.Sandbox.SessionReaper]::Attach($runspace, $instance, $dir, $serverPid)
         $session = [System.Management.Automation.Runspaces.PSSession]::Create($runspace, $null, $Cmdlet)
-        $names = @($Bound['Name'])
-        if ($Bound.ContainsKey('Name') -and $Index -lt $names.Count -and $names[$Index]) { $session.Name = [string]$names[$Index] }
-        $Cmdlet.WriteObject($session)
+        if ($Name) { $session.Name = $Name }
+        @{ Session = $session }
     } catch {
         if ($null -ne $instance) { $instance.Dispose() }
         throw
