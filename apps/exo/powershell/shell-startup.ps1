@@ -1,45 +1,164 @@
-# exo shell start-up: fixed text, run by an interactive pwsh. Everything it needs (module paths, endpoint,
-# the credential) arrives as one JSON line over the private channel exo opened; nothing is in argv or here.
-$ErrorActionPreference = 'Stop'
-try {
-    $socket = [System.Net.Sockets.Socket]::new([System.Net.Sockets.AddressFamily]::Unix, [System.Net.Sockets.SocketType]::Stream, [System.Net.Sockets.ProtocolType]::Unspecified)
-    $socket.Connect([System.Net.Sockets.UnixDomainSocketEndPoint]::new($env:EXO_SHELL_CHANNEL))
-    $stream = [System.Net.Sockets.NetworkStream]::new($socket, $true)
-    $writer = [System.IO.StreamWriter]::new($stream)
-    $writer.WriteLine($env:EXO_SHELL_TOKEN)
-    $writer.Flush()
-    $reader = [System.IO.StreamReader]::new($stream)
-    $exo = $reader.ReadLine() | ConvertFrom-Json -AsHashtable
-    $stream.Dispose()
-    Remove-Item Env:EXO_SHELL_CHANNEL, Env:EXO_SHELL_TOKEN -ErrorAction Ignore
-
-    foreach ($module in $exo['modules']) { Import-Module -Name $module -Global -DisableNameChecking }
-    $secure = [System.Security.SecureString]::new()
-    foreach ($c in ([string]$exo['password']).ToCharArray()) { $secure.AppendChar($c) }
-    $UserCredential = [System.Management.Automation.PSCredential]::new([string]$exo['userName'], $secure)
-    $exo.Remove('password')
-    $secure = $null
-
-    if ($exo['strategy'] -eq 'module') {
-        Import-Module ExchangeOnlineManagement -Global
-        $connect = $exo['connect']
-        Connect-ExchangeOnline @connect -Credential $UserCredential -ShowBanner:$false
-        $null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -Action { Disconnect-ExchangeOnline -Confirm:$false -ErrorAction Ignore }
-    } else {
-        $session = $exo['session']
-        $Session = New-PSSession -ConfigurationName Microsoft.Exchange @session -Credential $UserCredential
-        $importParams = @{ Session = $Session; DisableNameChecking = $true; AllowClobber = $true }
-        if ($exo['commandNames']) { $importParams.CommandName = $exo['commandNames'] }
-        $null = Import-Module (Import-PSSession @importParams) -Global -DisableNameChecking
-        $null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -Action { Get-PSSession | Remove-PSSession -ErrorAction Ignore }
-    }
-    Remove-Variable -Name UserCredential -ErrorAction Ignore
-    $global:ExoShellLabel = [string]$exo['label']
-    function global:prompt { "[exo $($global:ExoShellLabel)] PS $($executionContext.SessionState.Path.CurrentLocation)> " }
-    Write-Host "Connected to $($exo['label']). The cmdlets are imported; type exit to disconnect and leave." -ForegroundColor Green
-} catch {
-    Write-Host "exo shell: $($_.Exception.Message)" -ForegroundColor Red
-    exit 3
-} finally {
+# exo shell start-up: fixed text, run by an interactive pwsh (-NoExit). Everything it needs (module paths,
+# endpoint, proxy, the credential) arrives as one JSON line over the private channel exo opened; nothing is in
+# argv, the environment or this text. The outcome goes back on the same channel, so exo reports a failed or
+# interrupted (Ctrl+C) connect like its other commands do, and this pwsh then exits instead of showing a prompt.
+# Everything runs in a child scope: the only names left at the prompt are $global:ExoShellLabel and prompt.
+& {
+    # Module functions (the sandbox's New-PSSession, Connect-ExchangeOnline) do not see this preference: each
+    # call that can fail also says -ErrorAction Stop.
+    $ErrorActionPreference = 'Stop'
+    $stream = $null
+    $writer = $null
     $exo = $null
+    $step = 'session'
+    $attempted = $false
+    $connected = $false
+    $failure = $null
+    try {
+        $token = $env:EXO_SHELL_TOKEN
+        if ($env:EXO_SHELL_PIPE) {
+            $stream = [System.IO.Pipes.NamedPipeClientStream]::new('.', $env:EXO_SHELL_PIPE, [System.IO.Pipes.PipeDirection]::InOut)
+            $stream.Connect(10000)
+        } else {
+            $socket = [System.Net.Sockets.Socket]::new(
+                [System.Net.Sockets.AddressFamily]::Unix, [System.Net.Sockets.SocketType]::Stream,
+                [System.Net.Sockets.ProtocolType]::Unspecified)
+            $socket.Connect([System.Net.Sockets.UnixDomainSocketEndPoint]::new($env:EXO_SHELL_CHANNEL))
+            $stream = [System.Net.Sockets.NetworkStream]::new($socket, $true)
+        }
+        Remove-Item Env:EXO_SHELL_CHANNEL, Env:EXO_SHELL_PIPE, Env:EXO_SHELL_TOKEN, Env:EXO_SHELL_SCRIPT -ErrorAction Ignore
+        $writer = [System.IO.StreamWriter]::new($stream, [System.Text.UTF8Encoding]::new($false))
+        $writer.NewLine = "`n"
+        $writer.WriteLine($token)
+        $writer.Flush()
+        $reader = [System.IO.StreamReader]::new($stream, [System.Text.UTF8Encoding]::new($false))
+        $line = $reader.ReadLine()
+        if (-not $line) { throw 'exo shell: exo did not send the connection settings.' }
+        $exo = ConvertFrom-Json -InputObject $line -AsHashtable
+        $line = $null
+        if ($exo['quiet'] -or $exo['stdinScript']) { $ProgressPreference = 'SilentlyContinue' }
+
+        $UserCredential = $null
+        if ($exo['credential']) {
+            $secure = [System.Security.SecureString]::new()
+            foreach ($c in ([string]$exo['credential']['password']).ToCharArray()) { $secure.AppendChar($c) }
+            $c = $null
+            $UserCredential = [System.Management.Automation.PSCredential]::new([string]$exo['credential']['userName'], $secure)
+            $exo.Remove('credential')
+            $secure = $null
+        }
+        $ProxyCredential = $null
+        if ($exo['proxyCredential']) {
+            $secure = [System.Security.SecureString]::new()
+            foreach ($c in ([string]$exo['proxyCredential']['password']).ToCharArray()) { $secure.AppendChar($c) }
+            $c = $null
+            $ProxyCredential = [System.Management.Automation.PSCredential]::new([string]$exo['proxyCredential']['userName'], $secure)
+            $exo.Remove('proxyCredential')
+            $secure = $null
+        }
+
+        foreach ($module in $exo['modules']) { Import-Module -Name $module -Global -DisableNameChecking -ErrorAction Stop }
+
+        if ($exo['strategy'] -eq 'module') {
+            if ($exo['httpProxy']) {
+                $proxy = @{ ParametersJson = $exo['httpProxy']['parametersJson'] }
+                if ($ProxyCredential) { $proxy.ProxyCredential = $ProxyCredential }
+                & ([scriptblock]::Create($exo['httpProxy']['script'])) @proxy
+            }
+            # An environment's prelude may already have loaded a module of this name (the sandbox's stand-in).
+            if (-not (Get-Module -Name ExchangeOnlineManagement)) { Import-Module ExchangeOnlineManagement -Global -ErrorAction Stop }
+            $connect = $exo['connect']
+            if ($UserCredential) { $connect.Credential = $UserCredential }
+            $attempted = $true
+            Connect-ExchangeOnline @connect -ShowBanner:$false -ErrorAction Stop
+            $null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -Action {
+                Disconnect-ExchangeOnline -Confirm:$false -ErrorAction Ignore
+            }
+        } else {
+            $session = $exo['session']
+            if ($UserCredential) { $session.Credential = $UserCredential }
+            if ($exo['sessionOption']) {
+                $option = @{ ParametersJson = $exo['sessionOption']['parametersJson'] }
+                if ($ProxyCredential) { $option.ProxyCredential = $ProxyCredential }
+                $session.SessionOption = & ([scriptblock]::Create($exo['sessionOption']['script'])) @option
+            }
+            $attempted = $true
+            $Session = New-PSSession -ConfigurationName Microsoft.Exchange @session -ErrorAction Stop
+            $step = 'import'
+            $import = @{ Session = $Session; DisableNameChecking = $true; AllowClobber = $true; ErrorAction = 'Stop' }
+            if ($exo['commandNames']) { $import.CommandName = $exo['commandNames'] }
+            $null = Import-Module (Import-PSSession @import) -Global -DisableNameChecking -ErrorAction Stop
+            # Remove-PSSession can wait forever on a session whose server is gone: only open ones are removed.
+            $null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -Action {
+                Get-PSSession | Where-Object { [string]$_.State -eq 'Opened' } | Remove-PSSession -ErrorAction Ignore
+            }
+        }
+        $UserCredential = $null
+        $ProxyCredential = $null
+        $label = [string]$exo['label']
+        $quiet = [bool]$exo['quiet']
+        $stdinScript = [bool]$exo['stdinScript']
+        $connected = $true
+    } catch {
+        $record = $_
+        $ex = $record.Exception
+        $inner = @()
+        $e = $ex.InnerException
+        while ($null -ne $e -and $inner.Count -lt 4) { $inner += $e.Message; $e = $e.InnerException }
+        $failure = [ordered]@{
+            message = [string]$ex.Message
+            fqid = [string]$record.FullyQualifiedErrorId
+            category = [string]$record.CategoryInfo.Category
+            reason = [string]$record.CategoryInfo.Reason
+            targetName = [string]$record.CategoryInfo.TargetName
+            exceptionType = $ex.GetType().FullName
+            details = if ($record.ErrorDetails) { [string]$record.ErrorDetails.Message } else { $null }
+            inner = $inner
+        }
+    } finally {
+        # Reached also when Ctrl+C stops the connect: then neither $connected nor $failure is set.
+        $UserCredential = $null
+        $ProxyCredential = $null
+        $outcome = if ($connected) {
+            @{ ok = $true }
+        } elseif ($failure) {
+            @{ ok = $false; step = $step; error = $failure }
+        } else {
+            @{ ok = $false; aborted = $true }
+        }
+        if (-not $connected) {
+            if ($attempted -and $exo -and $exo['strategy'] -eq 'module') {
+                try { Disconnect-ExchangeOnline -Confirm:$false -ErrorAction Ignore -WarningAction Ignore } catch { $null = $_ }
+            }
+            Get-PSSession | Where-Object { [string]$_.State -eq 'Opened' } | Remove-PSSession -ErrorAction Ignore
+            # `exit` does not end a -NoExit pwsh from here (nor while Ctrl+C stops the script); this does.
+            $host.SetShouldExit($(if ($failure) { 1 } else { 130 }))
+        }
+        if ($writer) {
+            try {
+                $writer.WriteLine((ConvertTo-Json -InputObject $outcome -Compress -Depth 4))
+                $writer.Flush()
+            } catch { $null = $_ }
+        }
+        if ($stream) { $stream.Dispose() }
+        $exo = $null
+    }
+    if ($connected) {
+        $global:ExoShellLabel = $label
+        if ($stdinScript) {
+            # Standard output is the script's: the note goes to standard error.
+            if (-not $quiet) { [Console]::Error.WriteLine("Connected to $label; running the commands from standard input.") }
+            $global:ExoShellStdin = $true
+        } elseif (-not $quiet) {
+            Write-Host "Connected to $label. The cmdlets are imported; type exit (or Ctrl+D) to disconnect and leave." -ForegroundColor Green
+        }
+    }
+}
+if ($global:ExoShellLabel) {
+    function global:prompt { "[exo $($global:ExoShellLabel)] PS $($executionContext.SessionState.Path.CurrentLocation)> " }
+}
+if ($global:ExoShellStdin) {
+    # No terminal: what was piped in runs as one script, here in the global scope, as pwsh -File would run it.
+    Remove-Variable -Name ExoShellStdin -Scope Global
+    . ([scriptblock]::Create([Console]::In.ReadToEnd()))
 }

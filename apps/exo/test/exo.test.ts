@@ -45,10 +45,10 @@ describe('exo basics', () => {
     }
   });
 
-  it('rejects an unknown command with exit 127', async () => {
+  it('rejects an unknown command with INVALID_ARGUMENT (exit 2), naming the closest one', async () => {
     const result = await exo(['docter'], env);
-    expect(result.code).toBe(127);
-    expect(result.stderr).toContain('docter is not a exo command');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('"exo docter" is not an exo command. Did you mean "exo doctor"?');
   });
 });
 
@@ -79,7 +79,10 @@ describe('exo run against the sandbox', () => {
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(4);
     expect(lines.map((l) => JSON.parse(l).Alias)).toEqual(expect.arrayContaining(['admin']));
-    expect(result.stderr).toBe('');
+    // --quiet: no step or progress lines; the service's warnings still show (here: more results exist).
+    expect(result.stderr).toBe(
+      'WARNING: There are more results available than are currently displayed. To view them, increase the value for the ResultSize parameter.\n',
+    );
   });
 
   it('prints RFC 4180 csv with the chosen properties', async () => {
@@ -238,9 +241,26 @@ describe('exo endpoints, profiles, sandbox and doctor', () => {
     const list = await exo(['profile', 'list'], env);
     expect(list.stdout).toContain(join(env.EXO_CONFIG_DIR!, 'config.json'));
     expect(list.stdout).toMatch(/\* lab\s+sandbox/);
-    expect((await exo(['profile', 'use', 'work'], env)).stdout).toContain('Current profile: work');
+    const use = await exo(['profile', 'use', 'work'], env);
+    expect(use.stderr).toBe('✓ Current profile: work\n');
+    expect(use.stdout).toBe('');
+    expect(JSON.parse((await exo(['profile', 'use', 'lab', '--json'], env)).stdout)).toEqual({
+      currentProfile: 'lab',
+      path: join(env.EXO_CONFIG_DIR!, 'config.json'),
+    });
+    expect((await exo(['profile', 'use', 'work', '-q'], env)).stderr).toBe('');
     const bad = await exo(['profile', 'use', 'nope'], env);
     expect(bad.code).toBe(2);
+    const added = await exo(['profile', 'add', 'json-one', '-e', 'gcc-high', '--json'], env);
+    expect(added.stderr).toBe('');
+    expect(JSON.parse(added.stdout)).toEqual({
+      name: 'json-one',
+      current: false,
+      path: join(env.EXO_CONFIG_DIR!, 'config.json'),
+      profile: { environment: 'gcc-high' },
+    });
+    const removed = await exo(['profile', 'remove', 'json-one', '--json'], env);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ removed: 'json-one', keychainEntryRemoved: false });
     expect((await exo(['profile', 'remove', 'work'], env)).code).toBe(0);
     expect((await exo(['profile', 'remove', 'lab'], env)).code).toBe(0);
     const config = readFileSync(join(env.EXO_CONFIG_DIR!, 'config.json'), 'utf8');

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -67,5 +67,17 @@ describe('exo installed like a real CLI', () => {
     const mailboxes = JSON.parse(run(['run', 'Get-Mailbox', '-o', 'json', '--', '-ResultSize', '3']));
     expect(mailboxes).toHaveLength(3);
     expect(mailboxes[0].PrimarySmtpAddress).toBe('admin@sandbox.exo.localhost');
+    // exo shell needs its start-up script from the package, and the hook its compiled file.
+    const shell = execFileSync(exo, ['shell', '-q'], {
+      env,
+      encoding: 'utf8',
+      input: 'Get-Mailbox -ResultSize 1 | ForEach-Object { "installed-shell:" + $_.PrimarySmtpAddress }\n',
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: 180_000,
+    });
+    expect(shell).toMatch(/^installed-shell:admin@sandbox\.exo\.localhost$/m);
+    const unknown = spawnSync(exo, ['rnu'], { env, encoding: 'utf8' });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('Did you mean "exo run"?');
   }, 420_000);
 });

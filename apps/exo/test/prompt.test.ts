@@ -5,6 +5,7 @@ import { SANDBOX_DEMO_CREDENTIAL } from '@exo-connect/sandbox';
 import { makeTempDir } from '@exo-connect/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, exo } from './helpers.js';
+import { Terminal } from './terminal.js';
 
 const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -45,6 +46,26 @@ describe('exo on a terminal (tmux)', () => {
       expect(text).not.toContain(SANDBOX_DEMO_CREDENTIAL.password);
     } finally {
       tmux('kill-session', '-t', session);
+    }
+  }, 120_000);
+
+  it('prints a table on a terminal by default, and JSON with --json', async () => {
+    const term = new Terminal(home, 'formats');
+    try {
+      const run = (session: string, ...args: string[]) => {
+        // One mailbox by identity: no "more results" warning on stderr mixes into the screen.
+        term.start(session, [process.execPath, BIN, 'run', 'Get-Mailbox', '-q', ...args, '--', 'admin'], env);
+        return term.waitForExit(session);
+      };
+      expect(await run('table')).toBe(0);
+      expect(term.screen('table')).toMatch(/^Name\s+.*PrimarySmtpAddress/m);
+      expect(await run('json', '--json')).toBe(0);
+      const text = term.screen('json');
+      const rows = JSON.parse(text.slice(text.indexOf('['), text.lastIndexOf(']') + 1));
+      expect(rows).toHaveLength(1);
+      expect(rows[0].PrimarySmtpAddress).toBe('admin@sandbox.exo.localhost');
+    } finally {
+      term.close();
     }
   }, 120_000);
 });

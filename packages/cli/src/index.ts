@@ -25,6 +25,7 @@ export {
   MAX_KEYCHAIN_SECRET_BYTES,
 } from './keychain/keychain.js';
 export type { CommandResult, CommandRunner, RunCommandOptions } from './keychain/run-command.js';
+export { WINDOWS_CREDENTIAL_SCRIPT } from './keychain/windows-credential-script.js';
 export {
   DEFAULT_TABLE_BUFFER_ROWS,
   DEFAULT_TABLE_COLUMNS,

@@ -32,7 +32,8 @@ export default class Run extends BaseCommand {
     ...connectionFlags,
     output: Flags.string({
       char: 'o',
-      description: 'Output format: table (default on a terminal), json (default otherwise), ndjson or csv.',
+      description:
+        'Output format: table (default on a terminal), json (default otherwise, and with --json), ndjson or csv.',
     }),
     properties: Flags.string({ description: 'Comma-separated properties to show (table and csv).' }),
     'params-json': Flags.string({
@@ -47,7 +48,11 @@ export default class Run extends BaseCommand {
     const rest = (argv as string[]).slice(1);
     let parameters = parseCmdletArguments(rest);
     if (flags['params-json']) parameters = mergeParameters(parameters, flags['params-json']);
-    const format = flags.output ? parseOutputFormat(flags.output) : defaultFormat(process.stdout.isTTY);
+    const format = flags.output
+      ? parseOutputFormat(flags.output)
+      : flags.json
+        ? 'json'
+        : defaultFormat(process.stdout.isTTY);
     const properties = flags.properties
       ?.split(',')
       .map((p) => p.trim())
@@ -71,11 +76,19 @@ export default class Run extends BaseCommand {
         // The reader went away (`exo run … | head`): stop quietly, like any Unix tool.
         if (error.code !== 'EPIPE') throw error;
       });
+    } catch (error) {
+      // After Ctrl+C, whatever the cancelled step reported is not the news: the interruption is (below).
+      if (!interrupt.interrupted()) throw error;
     } finally {
       // The interrupt handler stays until exit: a second Ctrl+C during cleanup must not cut it short.
       await connection?.disconnect();
     }
     const signal = interrupt.interrupted();
-    if (signal) throw new ExoError('ABORTED', 'Interrupted; the session was removed.');
+    if (signal) {
+      throw new ExoError(
+        'ABORTED',
+        `${signal === 'SIGINT' ? 'Interrupted (Ctrl+C)' : `Stopped by ${signal}`}; ${connection ? 'the session was removed' : 'nothing was left open'}.`,
+      );
+    }
   }
 }

@@ -184,7 +184,7 @@ export async function openConnection(
   }
 }
 
-/** Ctrl+C and SIGTERM abort the work; the command disconnects, then exits 130 (or 143). */
+/** Ctrl+C, SIGTERM and SIGHUP abort the work; the command disconnects, then fails with ABORTED (exit 130). */
 export function interruptSignal(): { signal: AbortSignal; interrupted: () => NodeJS.Signals | undefined } {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;

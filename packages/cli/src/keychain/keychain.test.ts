@@ -218,13 +218,117 @@ describe('createKeychain on macOS (security)', () => {
   });
 });
 
-describe('createKeychain on Windows', () => {
-  it('is not supported yet, and says so', async () => {
-    const keychain = createKeychain({ platform: 'win32', env: {} });
-    expect(keychain.backend).toBe('none');
+describe('createKeychain on Windows (Credential Manager through pwsh)', () => {
+  /**
+   * A stand-in for the pwsh that runs the Credential Manager script: it answers the script's contract (one
+   * JSON request on stdin, one JSON answer on stdout) from a map, and records what it was given.
+   */
+  function fakePwsh(store: Map<string, string>) {
+    const calls: Array<{ file: string; args: readonly string[]; input: string; env: NodeJS.ProcessEnv }> = [];
+    const run: CommandRunner = async (file, args, options) => {
+      calls.push({ file, args, input: options.input ?? '', env: options.env });
+      const request = JSON.parse(options.input ?? '') as Record<string, string>;
+      const target = request.target!;
+      let answer: Record<string, unknown>;
+      if (request.op === 'get')
+        answer = { ok: true, found: store.has(target), password: store.get(target) ?? null };
+      else if (request.op === 'set') {
+        store.set(target, request.password!);
+        answer = { ok: true };
+      } else answer = { ok: true, found: store.delete(target) };
+      return { code: 0, stdout: `${JSON.stringify(answer)}\n`, stderr: '' };
+    };
+    return { run, calls };
+  }
+
+  it('stores, reads and removes a password, passing it only on stdin as JSON', async () => {
+    await withTempDir(async (dir) => {
+      const pwsh = join(dir, 'pwsh');
+      await writeFile(pwsh, '');
+      await chmod(pwsh, 0o755);
+      const store = new Map<string, string>();
+      const { run, calls } = fakePwsh(store);
+      const keychain = createKeychain({
+        platform: 'win32',
+        env: { EXO_PASSWORD: 'from-env', PATH: dir },
+        pwshPath: pwsh,
+        run,
+      });
+      expect(keychain.backend).toBe('windows-credential-manager');
+      expect(await keychain.availability()).toEqual({ available: true });
+      const password = 'Pä55 wörd "quoted" \\ ;$(x)';
+      await keychain.setPassword('admin@contoso.com', password);
+      expect([...store.entries()]).toEqual([['exo-connect:admin@contoso.com', password]]);
+      expect(await keychain.getPassword('admin@contoso.com')).toBe(password);
+      expect(await keychain.getPassword('other@contoso.com')).toBeUndefined();
+      expect(await keychain.deletePassword('admin@contoso.com')).toBe(true);
+      expect(await keychain.deletePassword('admin@contoso.com')).toBe(false);
+      expect(calls).toHaveLength(5);
+      for (const call of calls) {
+        expect(call.file).toBe(pwsh);
+        expect(call.args.slice(0, 4)).toEqual([
+          '-NoLogo',
+          '-NoProfile',
+          '-NonInteractive',
+          '-EncodedCommand',
+        ]);
+        // The script is fixed: the same argv whatever the account or password.
+        expect(call.args).toEqual(calls[0]!.args);
+        expect(call.args.join(' ')).not.toContain('contoso');
+        expect(call.env.EXO_PASSWORD).toBeUndefined();
+      }
+      expect(JSON.parse(calls[0]!.input)).toEqual({
+        op: 'set',
+        account: 'admin@contoso.com',
+        password,
+        target: 'exo-connect:admin@contoso.com',
+      });
+      expect(Buffer.from(calls[0]!.args[4]!, 'base64').toString('utf16le')).toContain(
+        '# exo-connect keychain: Windows Credential Manager v1',
+      );
+    });
+  });
+
+  it("reports Credential Manager's error, or a script that did not answer, never the password", async () => {
+    await withTempDir(async (dir) => {
+      const pwsh = join(dir, 'pwsh');
+      await writeFile(pwsh, '');
+      await chmod(pwsh, 0o755);
+      const refusing: CommandRunner = async () => ({
+        code: 0,
+        stdout: `${JSON.stringify({ ok: false, error: 'Element not found.\u001b[31m' })}\n`,
+        stderr: '',
+      });
+      const error = await failure(
+        createKeychain({ platform: 'win32', env: {}, pwshPath: pwsh, run: refusing }).setPassword(
+          'a@b.c',
+          'secret-pw',
+        ),
+      );
+      expect(error.message).toBe(
+        'Storing the password failed: Windows Credential Manager: Element not found.\ufffd[31m.',
+      );
+      expect(error.message).not.toContain('secret-pw');
+      const crashing: CommandRunner = async () => ({
+        code: 1,
+        stdout: '',
+        stderr: 'Add-Type: blocked by policy',
+      });
+      const crashed = await failure(
+        createKeychain({ platform: 'win32', env: {}, pwshPath: pwsh, run: crashing }).getPassword('a@b.c'),
+      );
+      expect(crashed.message).toBe(
+        'Reading the password failed: the keychain exited with 1: Add-Type: blocked by policy.',
+      );
+    });
+  });
+
+  it('is unavailable without pwsh, and says what to use instead', async () => {
+    const keychain = createKeychain({ platform: 'win32', env: {}, pwshPath: '/nonexistent/pwsh' });
     expect(await keychain.isAvailable()).toBe(false);
-    expect((await failure(keychain.setPassword('a@b.c', 'pw'))).message).toBe(
-      'No OS keychain found: Windows Credential Manager is not supported yet.',
-    );
+    const error = await failure(keychain.setPassword('a@b.c', 'pw'));
+    expect(error.message).toBe('No OS keychain found: /nonexistent/pwsh is missing.');
+    expect(error.remediation).toContain('--password-stdin');
+    expect(error.remediation).toContain('PowerShell 7');
   });
 });

@@ -1,11 +1,12 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExoError } from '@exo-connect/core';
+import { ExoError, locatePwsh } from '@exo-connect/core';
 import { terminalText } from '../text/terminal-text.js';
 import { findExecutable, isExecutable } from './find-executable.js';
 import { type CommandResult, type CommandRunner, runCommand } from './run-command.js';
+import { encodedWindowsCredentialScript } from './windows-credential-script.js';
 
-export type KeychainBackend = 'secret-tool' | 'macos-security' | 'none';
+export type KeychainBackend = 'secret-tool' | 'macos-security' | 'windows-credential-manager';
 
 export interface KeychainAvailability {
   available: boolean;
@@ -34,6 +35,8 @@ export interface KeychainOptions {
   run?: CommandRunner;
   /** macOS: the security tool. Default /usr/bin/security (never looked up on PATH). */
   securityPath?: string;
+  /** Windows: the pwsh that reaches Credential Manager. Default: core's locatePwsh (EXO_PWSH, PATH, …). */
+  pwshPath?: string;
   /** Default 60 s: unlocking a keyring can wait for the user at a dialog. */
   timeoutMs?: number;
 }
@@ -48,7 +51,7 @@ const MAC_ACCOUNT = /^[A-Za-z0-9._%+@-]{1,256}$/;
 const SECRET_ENV = ['EXO_PASSWORD', 'EXO_PROXY_PASSWORD'];
 const REMEDY =
   'Use --password-stdin, EXO_PASSWORD or the prompt instead; on Linux, install secret-tool (libsecret-tools) ' +
-  'and use a desktop session with a keyring (GNOME Keyring, KWallet).';
+  'and use a desktop session with a keyring (GNOME Keyring, KWallet); on Windows, install PowerShell 7 (pwsh).';
 
 function missing(message: string, remediation = REMEDY): ExoError {
   return new ExoError('CREDENTIAL_MISSING', message, { remediation });
@@ -107,7 +110,9 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** libsecret's secret-tool: the secret goes in on stdin (`store` reads it when stdin is not a terminal). */
-function secretTool(options: Required<Omit<KeychainOptions, 'securityPath' | 'platform'>>): Keychain {
+function secretTool(
+  options: Required<Omit<KeychainOptions, 'securityPath' | 'platform' | 'pwshPath'>>,
+): Keychain {
   const { env, service, run, timeoutMs } = options;
   let located: Promise<KeychainAvailability & { path?: string }> | undefined;
   const locate = () => {
@@ -173,7 +178,7 @@ function secretTool(options: Required<Omit<KeychainOptions, 'securityPath' | 'pl
  * macOS `security`. `add-generic-password -w <password>` would put the password in argv (visible to every
  * user in `ps`), so the command is written to `security -i` on stdin instead, and read back to confirm it.
  */
-function macosSecurity(options: Required<Omit<KeychainOptions, 'platform'>>): Keychain {
+function macosSecurity(options: Required<Omit<KeychainOptions, 'platform' | 'pwshPath'>>): Keychain {
   const { env, service, run, timeoutMs, securityPath } = options;
   const availability = async (): Promise<KeychainAvailability> =>
     (await isExecutable(securityPath))
@@ -229,28 +234,99 @@ function macosSecurity(options: Required<Omit<KeychainOptions, 'platform'>>): Ke
   };
 }
 
-function unsupported(platform: NodeJS.Platform): Keychain {
-  const reason =
-    platform === 'win32'
-      ? 'Windows Credential Manager is not supported yet'
-      : `no supported keychain on ${platform}`;
-  const fail = async (): Promise<never> => {
-    throw missing(`No OS keychain found: ${reason}.`);
+/** One answer of the Credential Manager script (windows-credential-script.ts). */
+interface CredentialAnswer {
+  ok: boolean;
+  found?: boolean;
+  password?: string | null;
+  error?: string;
+}
+
+/**
+ * Windows Credential Manager, reached through pwsh and a fixed script (Win32 CredReadW/CredWriteW/
+ * CredDeleteW): the request, password included, goes in on stdin as JSON, never in argv or the environment.
+ */
+function windowsCredentialManager(
+  options: Required<Omit<KeychainOptions, 'platform' | 'securityPath' | 'pwshPath'>> & { pwshPath?: string },
+): Keychain {
+  const { env, service, run, timeoutMs } = options;
+  let located: Promise<KeychainAvailability & { path?: string }> | undefined;
+  const locate = () => {
+    located ??= (async () => {
+      if (options.pwshPath) {
+        return (await isExecutable(options.pwshPath))
+          ? { available: true, path: options.pwshPath }
+          : { available: false, reason: `${options.pwshPath} is missing` };
+      }
+      try {
+        const pwsh = await locatePwsh({ env: childEnv(env) as NodeJS.ProcessEnv, platform: 'win32' });
+        return { available: true, path: pwsh.executable };
+      } catch {
+        return {
+          available: false,
+          reason: 'PowerShell 7 (pwsh), which reaches Windows Credential Manager, is not installed',
+        };
+      }
+    })();
+    return located;
   };
+  const call = async (what: string, request: Record<string, string>): Promise<CredentialAnswer> => {
+    const found = await locate();
+    if (!found.path) throw missing(`No OS keychain found: ${found.reason}.`);
+    const result = await run(
+      found.path,
+      ['-NoLogo', '-NoProfile', '-NonInteractive', '-EncodedCommand', encodedWindowsCredentialScript()],
+      {
+        input: JSON.stringify({ ...request, target: `${service}:${request.account}` }),
+        env: childEnv(env),
+        timeoutMs,
+      },
+    );
+    let answer: CredentialAnswer | undefined;
+    try {
+      answer = JSON.parse(result.stdout.trim().split('\n').pop() ?? '') as CredentialAnswer;
+    } catch {
+      answer = undefined;
+    }
+    if (result.code !== 0 || !answer) throw programError(what, result);
+    if (!answer.ok) {
+      const said = terminalText((answer.error ?? 'failed').trim()).slice(0, 300);
+      throw missing(
+        `${what}: Windows Credential Manager: ${said.replace(/\.$/, '')}.`,
+        'Try again, or use --password-stdin or the prompt.',
+      );
+    }
+    return answer;
+  };
+
   return {
-    backend: 'none',
-    availability: async () => ({ available: false, reason }),
-    isAvailable: async () => false,
-    getPassword: fail,
-    setPassword: fail,
-    deletePassword: fail,
+    backend: 'windows-credential-manager',
+    availability: async () => {
+      const { available, reason } = await locate();
+      return reason === undefined ? { available } : { available, reason };
+    },
+    isAvailable: async () => (await locate()).available,
+    async getPassword(account) {
+      checkAccount(account, false);
+      const answer = await call('Reading the password failed', { op: 'get', account });
+      return answer.found && typeof answer.password === 'string' ? answer.password : undefined;
+    },
+    async setPassword(account, password) {
+      checkAccount(account, false);
+      checkSecret(password);
+      await call('Storing the password failed', { op: 'set', account, password });
+    },
+    async deletePassword(account) {
+      checkAccount(account, false);
+      return (await call('Removing the password failed', { op: 'delete', account })).found === true;
+    },
   };
 }
 
 /**
  * The OS keychain for this platform: secret-tool (libsecret over D-Bus) on Linux and other Unixes, the
- * `security` tool on macOS, none yet on Windows. Passwords reach the keychain program only on stdin, never
- * in argv, the environment or a file. When there is no keychain every operation rejects with
+ * `security` tool on macOS, Credential Manager (through pwsh) on Windows. Passwords reach the keychain
+ * program only on stdin, never in argv, the environment or a file. When there is no keychain every operation rejects with
  * CREDENTIAL_MISSING saying why and what to use instead.
  */
 export function createKeychain(options: KeychainOptions = {}): Keychain {
@@ -269,6 +345,6 @@ export function createKeychain(options: KeychainOptions = {}): Keychain {
   if (platform === 'darwin') {
     return macosSecurity({ ...common, securityPath: options.securityPath ?? '/usr/bin/security' });
   }
-  if (platform === 'win32') return unsupported(platform);
+  if (platform === 'win32') return windowsCredentialManager({ ...common, pwshPath: options.pwshPath });
   return secretTool(common);
 }

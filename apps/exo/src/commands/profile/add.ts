@@ -7,6 +7,7 @@ import {
   readPasswordFromStdin,
   saveConfig,
 } from '@exo-connect/cli';
+import { ExoError } from '@exo-connect/core';
 import { getEnvironment } from '@exo-connect/env-endpoints';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../lib/base-command.js';
@@ -15,7 +16,8 @@ export default class ProfileAdd extends BaseCommand {
   static override summary = 'Add a named way to connect (environment, user, strategy, proxy).';
   static override description =
     'Profiles never hold a password. With --keychain the password is stored in the OS keychain (libsecret on ' +
-    'Linux, Keychain on macOS) and read from there when you connect; otherwise exo asks for it each time.';
+    'Linux, Keychain on macOS, Credential Manager on Windows) and read from there when you connect; otherwise ' +
+    'exo asks for it each time.';
   static override examples = [
     '<%= config.bin %> profile add work -e worldwide -u admin@contoso.onmicrosoft.com --strategy module',
     '<%= config.bin %> profile add onprem -e exchange-server --connection-uri http://mail.contoso.local/PowerShell/ -u CONTOSO\\\\admin',
@@ -62,8 +64,17 @@ export default class ProfileAdd extends BaseCommand {
       { replace: flags.force },
     );
     if (flags.keychain) {
-      if (!flags.user)
-        this.error('--keychain needs -u/--user: the password is stored for that account.', { exit: 2 });
+      if (!flags.user) {
+        throw new ExoError(
+          'INVALID_ARGUMENT',
+          '--keychain needs -u/--user: the password is stored for that account.',
+          {
+            details: { field: 'user' },
+            remediation:
+              'Add -u user@domain, or leave out --keychain to be asked for the password when you connect.',
+          },
+        );
+      }
       const keychain = createKeychain();
       const password = flags['password-stdin']
         ? await readPasswordFromStdin(process.stdin)
@@ -75,8 +86,13 @@ export default class ProfileAdd extends BaseCommand {
       await keychain.setPassword(flags.user, password);
     }
     await saveConfig(path, config);
-    this.log(
-      `Added profile ${args.name}${config.currentProfile === args.name ? ' (current)' : ''} to ${path}`,
-    );
+    const current = config.currentProfile === args.name;
+    if (flags.json) {
+      this.log(
+        JSON.stringify({ name: args.name, current, path, profile: config.profiles[args.name] }, null, 2),
+      );
+    } else if (!flags.quiet) {
+      process.stderr.write(`✓ Added profile ${args.name}${current ? ' (current)' : ''} to ${path}\n`);
+    }
   }
 }

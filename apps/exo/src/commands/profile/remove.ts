@@ -15,16 +15,20 @@ export default class ProfileRemove extends BaseCommand {
   static override args = { name: Args.string({ description: 'Profile name.', required: true }) };
 
   async run(): Promise<void> {
-    const { args } = await this.parse(ProfileRemove);
+    const { args, flags } = await this.parse(ProfileRemove);
     const path = configPath();
     const config = await loadConfig(path);
     const profile = resolveProfile(config, args.name)?.profile;
     await saveConfig(path, removeProfile(config, args.name));
+    let keychain = false;
     if (profile?.credentialStore === 'keychain' && profile.userPrincipalName) {
-      await createKeychain()
+      keychain = await createKeychain()
         .deletePassword(profile.userPrincipalName)
-        .catch(() => undefined);
+        .catch(() => false);
     }
-    this.log(`Removed profile ${args.name}`);
+    if (flags.json)
+      this.log(JSON.stringify({ removed: args.name, path, keychainEntryRemoved: keychain }, null, 2));
+    else if (!flags.quiet)
+      process.stderr.write(`✓ Removed profile ${args.name}${keychain ? ' and its keychain entry' : ''}\n`);
   }
 }

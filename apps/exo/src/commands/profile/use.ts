@@ -8,9 +8,10 @@ export default class ProfileUse extends BaseCommand {
   static override args = { name: Args.string({ description: 'Profile name.', required: true }) };
 
   async run(): Promise<void> {
-    const { args } = await this.parse(ProfileUse);
+    const { args, flags } = await this.parse(ProfileUse);
     const path = configPath();
     await saveConfig(path, useProfile(await loadConfig(path), args.name));
-    this.log(`Current profile: ${args.name}`);
+    if (flags.json) this.log(JSON.stringify({ currentProfile: args.name, path }, null, 2));
+    else if (!flags.quiet) process.stderr.write(`✓ Current profile: ${args.name}\n`);
   }
 }
