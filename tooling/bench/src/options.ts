@@ -1,0 +1,132 @@
+import { parseArgs } from 'node:util';
+
+export const SCENARIOS = [
+  { id: 1, key: 'connect', title: 'Cold connect to ready' },
+  { id: 2, key: 'warm', title: 'Warm call latency' },
+  { id: 3, key: 'bulk', title: 'Bulk: 100,000 objects' },
+  { id: 4, key: 'concurrency', title: 'Concurrency: 60 commands, limit 3' },
+  { id: 5, key: 'cli', title: 'CLI: exo run end to end' },
+  { id: 6, key: 'module', title: 'Module strategy vs rps' },
+] as const;
+
+export interface BenchOptions {
+  mode: 'full' | 'quick';
+  /** Scenario ids to run, in order. */
+  only: number[];
+  /** Write the results files (stdout always gets the table). */
+  write: boolean;
+  /** Path prefix of the results files, without extension; undefined: results/latest or results/partial. */
+  out?: string;
+  help: boolean;
+  connect: { warmup: number; reps: number };
+  warm: { warmup: number; calls: number };
+  bulk: {
+    /** Mailboxes in the tenant read back through the session. */
+    mailboxes: number;
+    /** Objects the bridge-only variant emits inside the host. */
+    objects: number;
+    /** Fresh-process repetitions of each bridge-only variant. */
+    reps: number;
+    /** Fresh-process repetitions of each remote variant (each reads the whole tenant). */
+    remoteReps: number;
+  };
+  concurrency: { warmup: number; rounds: number; commands: number; sessions: number };
+  cli: { warmup: number; reps: number };
+  module: { warmup: number; reps: number };
+}
+
+export const USAGE = `Usage: node dist/main.js [options]   (from the repo root: pnpm bench)
+
+Runs the six scenarios of the benchmark against their baselines and prints the results; a full run of
+all six writes results/latest.{json,md}, any other run results/partial.{json,md}.
+
+  --quick               short run: small counts, fewer repetitions (minutes, not tens of minutes)
+  --only=<list>         scenarios to run, by number or name: 1 connect, 2 warm, 3 bulk,
+                        4 concurrency, 5 cli, 6 module (e.g. --only=2,bulk)
+  --reps=<n>            repetitions for scenarios 1, 3, 4 (rounds), 5 and 6
+  --calls=<n>           warm calls in scenario 2 (default 200)
+  --mailboxes=<n>       tenant size read back in scenario 3 (default 100000, max 100000)
+  --objects=<n>         objects emitted by the bridge-only variant of scenario 3 (default 100000)
+  --commands=<n>        commands in scenario 4 (default 60)
+  --out=<prefix>        write <prefix>.json and <prefix>.md instead
+  --no-write            print only
+  --help
+
+Every option can also come from the environment: EXO_BENCH_QUICK=1, EXO_BENCH_ONLY, EXO_BENCH_REPS,
+EXO_BENCH_CALLS, EXO_BENCH_MAILBOXES, EXO_BENCH_OBJECTS, EXO_BENCH_COMMANDS, EXO_BENCH_OUT (flags win).`;
+
+function positiveInt(name: string, raw: string | undefined, max = 10_000_000): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1 || Number(raw) > max) {
+    throw new Error(`${name} must be a whole number from 1 to ${max}; got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+/** Scenario ids from "1,bulk,6" (numbers or names, any order, duplicates dropped), in run order. */
+export function parseOnly(raw: string): number[] {
+  const ids = new Set<number>();
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter(Boolean)) {
+    const found = SCENARIOS.find((s) => String(s.id) === part || s.key === part);
+    if (!found) {
+      throw new Error(
+        `--only: unknown scenario "${part}"; use ${SCENARIOS.map((s) => `${s.id} or ${s.key}`).join(', ')}`,
+      );
+    }
+    ids.add(found.id);
+  }
+  if (ids.size === 0) throw new Error('--only: name at least one scenario');
+  return [...ids].sort((a, b) => a - b);
+}
+
+/** Reads flags (argv without node and the script) and EXO_BENCH_* variables; flags win. */
+export function parseOptions(argv: string[], env: Record<string, string | undefined> = {}): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      reps: { type: 'string' },
+      calls: { type: 'string' },
+      mailboxes: { type: 'string' },
+      objects: { type: 'string' },
+      commands: { type: 'string' },
+      out: { type: 'string' },
+      'no-write': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  const quick = values.quick ?? ['1', 'true', 'yes'].includes((env.EXO_BENCH_QUICK ?? '').toLowerCase());
+  const pick = (flag: string | undefined, name: string) => flag ?? env[name];
+  const reps = positiveInt('--reps', pick(values.reps, 'EXO_BENCH_REPS'), 1000);
+  const calls = positiveInt('--calls', pick(values.calls, 'EXO_BENCH_CALLS'), 100_000);
+  const mailboxes = positiveInt('--mailboxes', pick(values.mailboxes, 'EXO_BENCH_MAILBOXES'), 100_000);
+  const objects = positiveInt('--objects', pick(values.objects, 'EXO_BENCH_OBJECTS'));
+  const commands = positiveInt('--commands', pick(values.commands, 'EXO_BENCH_COMMANDS'), 100_000);
+  const onlyRaw = pick(values.only, 'EXO_BENCH_ONLY');
+  const out = pick(values.out, 'EXO_BENCH_OUT');
+
+  return {
+    mode: quick ? 'quick' : 'full',
+    only: onlyRaw ? parseOnly(onlyRaw) : SCENARIOS.map((s) => s.id),
+    write: !values['no-write'],
+    out: out || undefined,
+    help: values.help ?? false,
+    connect: { warmup: 1, reps: reps ?? (quick ? 3 : 10) },
+    warm: { warmup: quick ? 5 : 20, calls: calls ?? (quick ? 50 : 200) },
+    bulk: {
+      mailboxes: mailboxes ?? (quick ? 2000 : 100_000),
+      objects: objects ?? (quick ? 20_000 : 100_000),
+      reps: reps ?? (quick ? 1 : 3),
+      remoteReps: reps ?? 1,
+    },
+    concurrency: { warmup: 1, rounds: reps ?? (quick ? 2 : 5), commands: commands ?? 60, sessions: 3 },
+    cli: { warmup: 1, reps: reps ?? (quick ? 3 : 8) },
+    module: { warmup: 1, reps: reps ?? (quick ? 3 : 8) },
+  };
+}
