@@ -1,0 +1,375 @@
+/**
+ * Secrets: a distinctive password, new every run, goes through every way exo-connect takes one — a library
+ * connect (rps and module, good and failing, with node-powershell's debug log on), `exo run` with
+ * --password-stdin, EXO_PASSWORD and the masked prompt on a real terminal, `exo shell` and `exo doctor` (with
+ * DEBUG=*) — and must appear nowhere: no process's argv or environment (/proc, sampled while each runs), no
+ * stdout, stderr, error object, event, node-powershell history, PSReadLine history, and no file under the
+ * temporary HOME (config, state, cache, temp) or the sandbox tenant, in UTF-8 or UTF-16LE.
+ *
+ * Writes results/secrets.json: { suite, checks: [{ where, unit, scanned, found }] }.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SANDBOX_DEMO_CREDENTIAL } from '@exo-connect/sandbox';
+import { makeTempDir } from '@exo-connect/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestTenant,
+  EXO_BIN,
+  type ExoResult,
+  findSecret,
+  isolatedEnv,
+  prepareIsolatedHome,
+  runExo,
+  scanTree,
+  type TestTenant,
+  writeResult,
+} from './support/common.js';
+import { ProcWatcher } from './support/sec-proc-watch.js';
+import { createSandboxAccounts, type SandboxAccount } from './support/sec-sandbox-user.js';
+import { startTerminal, type TerminalSession } from './support/sec-tmux.js';
+
+const PASSWORD = `Zq9!${randomBytes(6).toString('base64url')}-exo-canary-${randomBytes(9).toString('hex')}`;
+const LIBRARY_CHILD = fileURLToPath(new URL('./support/sec-library-child.mjs', import.meta.url));
+
+interface Check {
+  where: string;
+  unit: 'processes' | 'bytes' | 'files' | 'objects';
+  scanned: number;
+  found: number;
+  /** Where it was found (file names, process commands); never the secret. */
+  hits?: string[];
+}
+
+const checks: Check[] = [];
+let tenant: TestTenant;
+let home: string;
+let reports: string;
+let env: Record<string, string>;
+let account: SandboxAccount;
+const watcher = new ProcWatcher(PASSWORD);
+
+function check(where: string, unit: Check['unit'], scanned: number, hits: string[]): Check {
+  const entry: Check = { where, unit, scanned, found: hits.length, ...(hits.length ? { hits } : {}) };
+  checks.push(entry);
+  return entry;
+}
+
+/** Records stdout and stderr of a run as two checks. */
+function checkOutput(label: string, run: Pick<ExoResult, 'stdout' | 'stderr'>): Check[] {
+  return (['stdout', 'stderr'] as const).map((stream) =>
+    check(
+      `${stream} of ${label}`,
+      'bytes',
+      Buffer.byteLength(run[stream]),
+      findSecret(run[stream], PASSWORD).map((e) => `${stream} (${e})`),
+    ),
+  );
+}
+
+/** The processes checks for one scenario: argv and environment of each process seen while it ran. */
+function checkProcesses(label: string, before: { seen: number; hits: number }): Check[] {
+  const seen = [...watcher.seen.keys()].length - before.seen;
+  const hits = watcher.hits.slice(before.hits);
+  return [
+    check(
+      `argv (/proc/<pid>/cmdline) of each process during ${label}`,
+      'processes',
+      seen,
+      hits.filter((h) => h.file === 'cmdline').map((h) => `${h.pid} ${h.command}`),
+    ),
+    check(
+      `environment (/proc/<pid>/environ) of each process during ${label}`,
+      'processes',
+      seen,
+      hits.filter((h) => h.file === 'environ').map((h) => `${h.pid} ${h.command}`),
+    ),
+  ];
+}
+
+function mark() {
+  return { seen: watcher.seen.size, hits: watcher.hits.length };
+}
+
+beforeAll(async () => {
+  home = await makeTempDir('exo-sec-home-');
+  reports = await makeTempDir('exo-sec-reports-');
+  await prepareIsolatedHome(home);
+  tenant = await createTestTenant(5);
+  // The account signs in with the distinctive password; New-Mailbox receives it over the secret channel.
+  account = { name: 'secuser', userPrincipalName: 'secuser@sandbox.exo.localhost', password: PASSWORD };
+  await createSandboxAccounts(tenant.env, [account]);
+  // DEBUG=*: the debug log of node-powershell (child-shell) and of oclif; exo has no other log switch.
+  env = isolatedEnv(home, { EXO_SANDBOX_DIR: tenant.directory, DEBUG: '*' });
+  watcher.start(100);
+}, 120_000);
+
+afterAll(async () => {
+  watcher.stop();
+  // Everything on disk, after every scenario: the temporary HOME (config, XDG state/data/cache, PSReadLine,
+  // TMPDIR with the side-channel sockets) and the sandbox tenant.
+  for (const [label, dir] of [
+    ['the temporary HOME (config, state, data incl. PSReadLine, cache, TMPDIR)', home],
+    ['the sandbox tenant directory', tenant?.directory],
+  ] as const) {
+    if (!dir) continue;
+    const scan = await scanTree(dir, PASSWORD);
+    check(
+      `files under ${label}`,
+      'files',
+      scan.files,
+      scan.hits.map((h) => `${h.file} (${h.encodings.join(', ')})`),
+    );
+    check(`bytes under ${label}`, 'bytes', scan.bytes, []);
+  }
+  check(
+    'argv and environment of every process seen during the suite',
+    'processes',
+    watcher.seen.size,
+    watcher.hits.map((h) => `${h.file} of ${h.pid} ${h.command}`),
+  );
+  await writeResult('secrets', {
+    suite: 'secrets',
+    generatedAt: new Date().toISOString(),
+    passwordLength: PASSWORD.length,
+    procSamples: watcher.samples,
+    checks,
+  });
+  await tenant?.remove();
+  await rm(home, { recursive: true, force: true });
+  await rm(reports, { recursive: true, force: true });
+}, 120_000);
+
+describe('the library (a Node process of its own, DEBUG=*)', () => {
+  it('connects and fails to connect, by both strategies, without the password in any output, error, event or history', async () => {
+    const before = mark();
+    const reportPath = join(reports, 'library.json');
+    const run = await runExo([], {
+      env,
+      input: JSON.stringify({
+        userPrincipalName: account.userPrincipalName,
+        password: PASSWORD,
+        wrongUser: SANDBOX_DEMO_CREDENTIAL.userPrincipalName,
+        reportPath,
+      }),
+      timeoutMs: 240_000,
+      script: LIBRARY_CHILD,
+    });
+    watcher.sample();
+    expect(run.code, run.stderr.slice(-2000)).toBe(0);
+    expect(run.stdout).toContain(
+      'connect with a credential provider (rps)=ok; connect (module)=ok; ' +
+        'failing connect: wrong password (rps)=AUTH_FAILED; failing connect: wrong password (module)=AUTH_FAILED',
+    );
+    const report = JSON.parse(await readFile(reportPath, 'utf8')) as {
+      scenarios: Array<{
+        name: string;
+        events: string[];
+        historySnapshots: string[];
+        errors: Array<Record<string, string | undefined>>;
+      }>;
+    };
+    const all = (pick: (s: (typeof report.scenarios)[number]) => string[]) =>
+      report.scenarios.flatMap((s) => pick(s).map((text) => ({ name: s.name, text })));
+    const hitsIn = (items: Array<{ name: string; text: string }>) =>
+      items.filter((i) => findSecret(i.text, PASSWORD).length).map((i) => i.name);
+    const errors = all((s) => s.errors.flatMap((e) => Object.values(e).filter((v): v is string => !!v)));
+    const events = all((s) => s.events);
+    const histories = all((s) => s.historySnapshots);
+    const results = [
+      ...checkOutput('the library process (node-powershell debug log on stdout)', run),
+      ...checkProcesses('the library connects', before),
+      check(
+        'thrown errors and their cause chains (JSON.stringify, util.inspect, String, stack, details)',
+        'objects',
+        errors.length,
+        hitsIn(errors),
+      ),
+      check('connection events (onEvent)', 'objects', events.length, hitsIn(events)),
+      check(
+        "node-powershell's command history, at every event and after each step",
+        'objects',
+        histories.length,
+        hitsIn(histories),
+      ),
+    ];
+    // The checks looked at something real: errors were thrown, and the debug log was on.
+    expect(errors.length).toBeGreaterThan(0);
+    expect(histories.length).toBeGreaterThan(10);
+    expect(run.stdout).toMatch(/PWSH:\d+/);
+    expect(results.filter((r) => r.found)).toEqual([]);
+  }, 300_000);
+});
+
+describe('the exo command (spawned, DEBUG=*)', () => {
+  const runArgs = [
+    'run',
+    'Get-Mailbox',
+    '-o',
+    'json',
+    '-u',
+    'secuser@sandbox.exo.localhost',
+    '--',
+    '-Identity',
+    'secuser',
+  ];
+
+  it('exo run --password-stdin', async () => {
+    const before = mark();
+    const run = await runExo([...runArgs.slice(0, 6), '--password-stdin', ...runArgs.slice(6)], {
+      env,
+      input: `${PASSWORD}\n`,
+    });
+    watcher.sample();
+    expect(run.code, run.stderr.slice(-1500)).toBe(0);
+    expect(run.stdout).toContain('secuser@sandbox.exo.localhost');
+    const results = [
+      ...checkOutput('exo run --password-stdin', run),
+      ...checkProcesses('exo run --password-stdin', before),
+    ];
+    expect(results.filter((r) => r.found)).toEqual([]);
+  }, 120_000);
+
+  it('exo run with a wrong password (AUTH_FAILED, exit 3)', async () => {
+    const before = mark();
+    const run = await runExo(
+      ['run', 'Get-Mailbox', '-u', SANDBOX_DEMO_CREDENTIAL.userPrincipalName, '--password-stdin', '--json'],
+      { env, input: PASSWORD },
+    );
+    watcher.sample();
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain('"AUTH_FAILED"');
+    const results = [
+      ...checkOutput('exo run, wrong password', run),
+      ...checkProcesses('exo run, wrong password', before),
+    ];
+    expect(results.filter((r) => r.found)).toEqual([]);
+  }, 120_000);
+
+  it('exo run with EXO_PASSWORD: only exo itself holds it; no pwsh or other child gets it in env or argv', async () => {
+    const before = mark();
+    const run = await runExo(runArgs, {
+      env: { ...env, EXO_PASSWORD: PASSWORD },
+      onSpawn: (child) => {
+        if (child.pid) watcher.environExempt.add(child.pid);
+      },
+    });
+    watcher.sample();
+    expect(run.code, run.stderr.slice(-1500)).toBe(0);
+    const results = [
+      ...checkOutput('exo run with EXO_PASSWORD', run),
+      ...checkProcesses(
+        "exo run with EXO_PASSWORD (exo's own environment excepted: it is where the user put it)",
+        before,
+      ),
+    ];
+    expect(results.filter((r) => r.found)).toEqual([]);
+  }, 120_000);
+
+  it('exo doctor (text and --json) with EXO_PASSWORD set', async () => {
+    const before = mark();
+    const doctorEnv = { ...env, EXO_PASSWORD: PASSWORD };
+    const exempt = (child: { pid?: number }) => {
+      if (child.pid) watcher.environExempt.add(child.pid);
+    };
+    const text = await runExo(['doctor'], { env: doctorEnv, onSpawn: exempt });
+    const json = await runExo(['doctor', '--json'], { env: doctorEnv, onSpawn: exempt });
+    watcher.sample();
+    expect(text.stdout).toContain('exo doctor');
+    expect(JSON.parse(json.stdout.slice(json.stdout.indexOf('{')))).toHaveProperty('checks');
+    const results = [
+      ...checkOutput('exo doctor', text),
+      ...checkOutput('exo doctor --json', json),
+      ...checkProcesses("exo doctor (exo's own environment excepted)", before),
+    ];
+    expect(results.filter((r) => r.found)).toEqual([]);
+  }, 120_000);
+
+  it('exo shell with commands piped in and EXO_PASSWORD', async () => {
+    const before = mark();
+    const run = await runExo(['shell', '-u', account.userPrincipalName], {
+      env: { ...env, EXO_PASSWORD: PASSWORD },
+      input: "Get-Mailbox -Identity secuser | ForEach-Object { 'alias=' + $_.Alias }\nexit\n",
+      onSpawn: (child) => {
+        if (child.pid) watcher.environExempt.add(child.pid);
+      },
+    });
+    watcher.sample();
+    expect(run.stdout + run.stderr).toContain('alias=secuser');
+    const results = [
+      ...checkOutput('exo shell (piped)', run),
+      ...checkProcesses("exo shell (piped, exo's own environment excepted)", before),
+    ];
+    expect(results.filter((r) => r.found)).toEqual([]);
+  }, 120_000);
+});
+
+describe('on a real terminal (tmux): the masked prompt', () => {
+  async function onTerminal(label: string, args: string[], work: (t: TerminalSession) => Promise<void>) {
+    const before = mark();
+    const terminal = startTerminal(
+      `exo-sec-${label.replace(/\W+/g, '-')}-${process.pid}`,
+      [process.execPath, EXO_BIN, ...args],
+      env,
+    );
+    watcher.roots.add(terminal.panePid);
+    try {
+      await terminal.waitFor(`Password for ${account.userPrincipalName}:`);
+      terminal.paste(PASSWORD);
+      terminal.key('Enter');
+      await work(terminal);
+      const screen = await terminal.waitFor(/EXIT=\d+/, 90_000);
+      watcher.sample();
+      const results = [
+        check(
+          `the terminal screen and scrollback of ${label}`,
+          'bytes',
+          Buffer.byteLength(screen),
+          findSecret(screen, PASSWORD).map((e) => `screen (${e})`),
+        ),
+        ...checkProcesses(label, before),
+      ];
+      expect(screen).toContain('EXIT=0');
+      expect(results.filter((r) => r.found)).toEqual([]);
+    } finally {
+      watcher.roots.delete(terminal.panePid);
+      terminal.kill();
+    }
+  }
+
+  it('exo run asks for the password like Get-Credential, masked', async () => {
+    await onTerminal(
+      'exo run at the prompt',
+      ['run', 'Get-Mailbox', '-o', 'json', '-u', account.userPrincipalName, '--', '-ResultSize', '1'],
+      async (t) => {
+        await t.waitFor('"PrimarySmtpAddress"', 90_000);
+      },
+    );
+  }, 180_000);
+
+  it('exo shell: the prompt, a command at the pwsh prompt, exit; PSReadLine history holds no password', async () => {
+    await onTerminal('exo shell at the prompt', ['shell', '-u', account.userPrincipalName], async (t) => {
+      await t.waitFor(/PS .*> *$/m, 90_000);
+      t.type("Get-Mailbox -Identity secuser | ForEach-Object { 'alias=' + $_.Alias }");
+      t.key('Enter');
+      await t.waitFor('alias=secuser', 60_000);
+      t.type('exit');
+      t.key('Enter');
+    });
+    const history = join(home, '.local', 'share', 'powershell', 'PSReadLine', 'ConsoleHost_history.txt');
+    expect(existsSync(history)).toBe(true);
+    const text = await readFile(history);
+    // The history is real (it holds the command typed), and not the password.
+    expect(text.toString('utf8')).toContain("'alias=' + $_.Alias");
+    const result = check(
+      "PSReadLine's history file under the temporary HOME",
+      'bytes',
+      text.length,
+      findSecret(text, PASSWORD).map((e) => `ConsoleHost_history.txt (${e})`),
+    );
+    expect(result.found).toBe(0);
+  }, 180_000);
+});

@@ -1,0 +1,282 @@
+/**
+ * The fault suite's harness: what "after each fault" means (no session, no process, data intact), a spawned
+ * library user to signal, and the record each case leaves in results/faults.json.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type ConnectionEvent, ExoError } from '@exo-connect/core';
+import {
+  SANDBOX_DEMO_CREDENTIAL,
+  sandboxEnvironment,
+  tenantStatus,
+  verifyTenant,
+} from '@exo-connect/sandbox';
+import { processArgv, processesWithEnv, type TestTenant, waitFor } from './common.js';
+import { tenantDigest } from './fault-fs.js';
+
+export const STATES = ['policy', 'credential', 'session', 'import', 'ready', 'mid-stream'] as const;
+export type FaultState = (typeof STATES)[number];
+
+/** One row of results/faults.json. `code` is what the caller saw: an ExoError code, or "none". */
+export interface FaultRecord {
+  state: FaultState;
+  /** The fault's family, one row of the report's matrix: abort, timeout, SIGINT, host killed, … */
+  kind: string;
+  fault: string;
+  expected: string;
+  code: string;
+  sessionsAfter: number;
+  processesAfter: number;
+  dataIntact: boolean;
+  ok: boolean;
+  ms: number;
+  note?: string;
+  /** Set when the case fails today on a bug outside this suite's reach (run with it.fails). */
+  knownBug?: string;
+}
+
+/** The parts of a TestTenant the fault cases use, for any tenant directory (also a copy made for a fault). */
+export type TenantView = Pick<
+  TestTenant,
+  'directory' | 'env' | 'options' | 'status' | 'processes' | 'servers'
+>;
+
+export function tenantAt(directory: string): TenantView {
+  const env = { ...(process.env as Record<string, string>), EXO_SANDBOX_DIR: directory };
+  const processes = () => processesWithEnv(`EXO_SANDBOX_DIR=${directory}`);
+  return {
+    directory,
+    env,
+    options: (extra = {}) => ({
+      environment: sandboxEnvironment(),
+      credential: SANDBOX_DEMO_CREDENTIAL,
+      env,
+      handleSignals: false,
+      ...extra,
+    }),
+    status: () => tenantStatus({ directory, env }),
+    processes,
+    servers: () => processes().filter((pid) => processArgv(pid)?.includes('-s') ?? false),
+  };
+}
+
+/**
+ * The pwsh host of a connection to this tenant: node-powershell starts it with `-NoExit -Command -`. (Not the
+ * short-lived pwsh that checks the version before it, nor a session server, `pwsh -s`.)
+ */
+export function hostsOf(tenant: Pick<TenantView, 'processes'>): number[] {
+  return tenant.processes().filter((pid) => {
+    const argv = processArgv(pid) ?? [];
+    return argv.includes('-NoExit') && argv.at(-1) === '-';
+  });
+}
+
+export interface Baseline {
+  digest: string;
+  mailboxCount: number;
+  recipientCount: number;
+  generation: number;
+}
+
+/** What a tenant looks like before the faults, to compare with after each. */
+export async function baseline(tenant: Pick<TestTenant, 'directory' | 'env' | 'status'>): Promise<Baseline> {
+  const [status, integrity, digest] = await Promise.all([
+    tenant.status(),
+    verifyTenant({ directory: tenant.directory, env: tenant.env }),
+    tenantDigest(tenant.directory),
+  ]);
+  return {
+    digest,
+    mailboxCount: status.mailboxCount,
+    recipientCount: integrity.recipientCount,
+    generation: integrity.generation,
+  };
+}
+
+export interface Aftermath {
+  sessionsAfter: number;
+  processesAfter: number;
+  dataIntact: boolean;
+  detail: string;
+}
+
+/**
+ * Waits (polling /proc, which is cheap) until no process of the tenant is left or `cleanupMs` has passed,
+ * then asks the sandbox once how many sessions it counts and whether its data is what it was.
+ */
+export async function aftermath(
+  tenant: Pick<TestTenant, 'directory' | 'env' | 'status' | 'processes'>,
+  before: Baseline,
+  cleanupMs = 20_000,
+): Promise<Aftermath> {
+  await waitFor(() => tenant.processes().length === 0, cleanupMs);
+  const leftover = tenant.processes();
+  const [status, integrity, digest] = await Promise.all([
+    tenant.status(),
+    verifyTenant({ directory: tenant.directory, env: tenant.env }),
+    tenantDigest(tenant.directory),
+  ]);
+  const dataIntact =
+    digest === before.digest &&
+    status.mailboxCount === before.mailboxCount &&
+    integrity.recipientCount === before.recipientCount &&
+    integrity.generation === before.generation &&
+    integrity.unreferencedFileCount === 0;
+  const detail = [
+    leftover.length
+      ? `left: ${leftover.map((pid) => `${pid} ${processArgv(pid)?.join(' ')}`).join('; ')}`
+      : '',
+    dataIntact
+      ? ''
+      : `data: mailboxes ${before.mailboxCount}→${status.mailboxCount}, recipients ${before.recipientCount}→${integrity.recipientCount}, generation ${before.generation}→${integrity.generation}, unreferenced ${integrity.unreferencedFileCount}, bytes ${digest === before.digest ? 'same' : 'changed'}`,
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return { sessionsAfter: status.sessions.length, processesAfter: leftover.length, dataIntact, detail };
+}
+
+/** The errors a fault case saw, kept per case (cases of different lanes run at the same time). */
+export const seen = new AsyncLocalStorage<string[]>();
+
+/** The ExoError code of a failure, "none" for success, "untyped" for anything that is not an ExoError. */
+export function codeOf(error: unknown): string {
+  if (error === undefined) return 'none';
+  const code = ExoError.is(error) ? error.code : 'untyped';
+  seen.getStore()?.push(`${code}: ${String((error as Error)?.message ?? error).slice(0, 300)}`);
+  return code;
+}
+
+export function outcome(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'none',
+    (error: unknown) => codeOf(error),
+  );
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Records state events; `left(state)` is where the machine went when it left that state. */
+export class StateLog {
+  readonly transitions: Array<{ from: string; to: string }> = [];
+  private readonly waiters: Array<{ state: string; wake: () => void }> = [];
+
+  readonly onEvent = (event: ConnectionEvent | { type: string; from?: string; to?: string }): void => {
+    if (event.type !== 'state' || !('to' in event)) return;
+    this.push(String(event.from), String(event.to));
+  };
+
+  push(from: string, to: string): void {
+    this.transitions.push({ from, to });
+    for (const waiter of this.waiters.filter((w) => w.state === to)) {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.wake();
+    }
+  }
+
+  /** Resolves when the machine enters `state` (at once if it already did). */
+  entered(state: string, timeoutMs = 60_000): Promise<void> {
+    if (this.transitions.some((t) => t.to === state)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`never entered ${state}`)), timeoutMs);
+      this.waiters.push({
+        state,
+        wake: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+
+  left(state: string): string | undefined {
+    return this.transitions.find((t) => t.from === state)?.to;
+  }
+
+  get path(): string {
+    return ['idle', ...this.transitions.map((t) => t.to)].join('→');
+  }
+}
+
+const FIXTURE = fileURLToPath(new URL('./fault-child.mjs', import.meta.url));
+
+export interface ChildLine {
+  type: string;
+  from?: string;
+  to?: string;
+  code?: string | null;
+  message?: string;
+  hostPid?: number;
+  count?: number;
+}
+
+export interface FaultChild {
+  process: ChildProcess;
+  lines: ChildLine[];
+  log: StateLog;
+  /** Resolves with the first line that matches, also one that came before the call. */
+  waitFor(match: (line: ChildLine) => boolean, timeoutMs?: number): Promise<ChildLine>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderr(): string;
+}
+
+/** Starts fault-child.mjs against the tenant; it reports its events as JSON lines. */
+export function startChild(env: Record<string, string>, state: FaultState): FaultChild {
+  const child = spawn(process.execPath, [FIXTURE, state], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: ChildLine[] = [];
+  const log = new StateLog();
+  const wakers: Array<() => void> = [];
+  let buffered = '';
+  let errors = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    let nl = buffered.indexOf('\n');
+    while (nl !== -1) {
+      const line = JSON.parse(buffered.slice(0, nl)) as ChildLine;
+      lines.push(line);
+      if (line.type === 'state') log.push(String(line.from), String(line.to));
+      buffered = buffered.slice(nl + 1);
+      nl = buffered.indexOf('\n');
+    }
+    for (const wake of wakers.splice(0)) wake();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    errors += chunk;
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      for (const wake of wakers.splice(0)) wake();
+      resolve({ code, signal });
+    }),
+  );
+  let exited = false;
+  void exit.then(() => {
+    exited = true;
+  });
+  return {
+    process: child,
+    lines,
+    log,
+    exit,
+    stderr: () => errors,
+    async waitFor(match, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (true) {
+        const found = lines.find(match);
+        if (found) return found;
+        if (exited || Date.now() > deadline) {
+          throw new Error(
+            `fault-child: no matching line (${exited ? 'exited' : 'timed out'}); lines: ${JSON.stringify(lines)}; stderr: ${errors.slice(-2000)}`,
+          );
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 200);
+          wakers.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+    },
+  };
+}
