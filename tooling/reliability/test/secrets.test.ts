@@ -199,7 +199,8 @@ describe('the library (a Node process of its own, DEBUG=*)', () => {
     // The checks looked at something real: errors were thrown, and the debug log was on.
     expect(errors.length).toBeGreaterThan(0);
     expect(histories.length).toBeGreaterThan(10);
-    expect(run.stdout).toMatch(/PWSH:\d+/);
+    // node-powershell's debug log (DEBUG=*) goes to stderr: stdout is for data.
+    expect(run.stderr).toMatch(/PWSH:\d+/);
     expect(results.filter((r) => r.found)).toEqual([]);
   }, 300_000);
 });

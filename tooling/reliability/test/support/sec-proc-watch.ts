@@ -41,13 +41,21 @@ export class ProcWatcher {
       pids.add(root);
       for (const pid of descendantsOf(root)) pids.add(pid);
     }
+    // Between fork and exec a child still shows its parent's memory, environment included: a fork of a
+    // process exempt for its environment (exo, holding EXO_PASSWORD where the user put it) is that process.
+    const exemptArgv = new Set<string>();
+    for (const pid of this.environExempt) {
+      const argv = processArgv(pid);
+      if (argv) exemptArgv.add(argv.join('\0'));
+    }
     for (const pid of pids) {
       const argv = processArgv(pid);
       if (!argv) continue;
+      const forkOfExempt = !this.environExempt.has(pid) && exemptArgv.has(argv.join('\0'));
       const command = argv.slice(0, 2).join(' ').slice(0, 120);
       if (!this.seen.has(pid)) this.seen.set(pid, command);
       for (const file of ['cmdline', 'environ'] as const) {
-        if (file === 'environ' && this.environExempt.has(pid)) continue;
+        if (file === 'environ' && (this.environExempt.has(pid) || forkOfExempt)) continue;
         const raw = readProc(pid, file);
         if (
           raw &&
