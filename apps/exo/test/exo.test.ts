@@ -131,6 +131,44 @@ describe('exo run against the sandbox', () => {
     expect(get.code).toBe(0);
     expect(JSON.parse(get.stdout).map((m: { Alias: string }) => m.Alias)).toEqual(['admin']);
   });
+
+  it('keeps parameters after -- in order when values repeat, and says that parameters go after --', async () => {
+    // oclif re-sorts leftover arguments by first position: equal values used to swap places.
+    const set = await exo(
+      [
+        'run',
+        'Set-Mailbox',
+        '-q',
+        '--',
+        '-Identity',
+        'admin',
+        '-CustomAttribute2',
+        'same',
+        '-Office',
+        'B 1',
+        '-CustomAttribute3',
+        'same',
+      ],
+      env,
+    );
+    expect(set.stderr).toBe('');
+    expect(set.code).toBe(0);
+    const get = await exo(['run', 'Get-Mailbox', 'admin', '-o', 'json', '-q'], env);
+    const [mailbox] = JSON.parse(get.stdout) as Record<string, unknown>[];
+    expect([mailbox?.CustomAttribute2, mailbox?.Office, mailbox?.CustomAttribute3]).toEqual([
+      'same',
+      'B 1',
+      'same',
+    ]);
+
+    const before = await exo(
+      ['run', 'Set-Mailbox', '-Identity', 'admin', '-Office', 'x', '-CustomAttribute2', 'x'],
+      env,
+    );
+    expect(before.code).toBe(2);
+    expect(before.stderr).toContain('✗ INVALID_ARGUMENT: Nonexistent flags: -Identity, -Office');
+    expect(before.stderr).toContain("→ Write the cmdlet's parameters after --, e.g. exo run Set-Mailbox --");
+  });
 });
 
 describe('exo errors', () => {

@@ -8,6 +8,7 @@ import {
 import { assertCommandName, type Connection, ExoError } from '@exo-connect/core';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../lib/base-command.js';
+import { splitAtDashDash } from '../lib/cmdlet-argv.js';
 import { connectionFlags } from '../lib/connection-flags.js';
 import { interruptSignal, openConnection } from '../lib/open-connection.js';
 
@@ -43,9 +44,10 @@ export default class Run extends BaseCommand {
   };
 
   async run(): Promise<void> {
-    const { args, argv, flags } = await this.parse(Run);
+    const { own, afterDashDash } = splitAtDashDash(this.argv);
+    const { args, argv, flags } = await this.parse(Run, own);
     assertCommandName(args.cmdlet, 'cmdlet');
-    const rest = (argv as string[]).slice(1);
+    const rest = [...(argv as string[]).slice(1), ...(afterDashDash ?? [])];
     let parameters = parseCmdletArguments(rest);
     if (flags['params-json']) parameters = mergeParameters(parameters, flags['params-json']);
     const format = flags.output

@@ -41,8 +41,14 @@ export function usageError(error: Error, command: string): ExoError {
       '',
     )
     .replace(/\s+/g, ' ');
+  // `exo run Set-Mailbox -Identity x`: the cmdlet's parameters belong after `--`.
+  const cmdletParameters =
+    / run$/.test(command) && /^Nonexistent flags?:/.test(message) && /(?:: |, )-[A-Za-z]/.test(message);
   return new ExoError('INVALID_ARGUMENT', message, {
     cause: error,
-    remediation: `Run \`${command} --help\` for its flags and arguments.`,
+    remediation: cmdletParameters
+      ? `Write the cmdlet's parameters after --, e.g. ${command} Set-Mailbox -- -Identity alex -Office "B 1". ` +
+        `Run \`${command} --help\` for exo's own flags.`
+      : `Run \`${command} --help\` for its flags and arguments.`,
   });
 }
