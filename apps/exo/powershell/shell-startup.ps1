@@ -34,8 +34,10 @@
         $reader = [System.IO.StreamReader]::new($stream, [System.Text.UTF8Encoding]::new($false))
         $line = $reader.ReadLine()
         if (-not $line) { throw 'exo shell: exo did not send the connection settings.' }
-        $exo = ConvertFrom-Json -InputObject $line -AsHashtable
+        $exo = ConvertFrom-Json -InputObject $line -AsHashtable -DateKind String
         $line = $null
+        # Ctrl+C reached exo before this script could take it over: stop here (reported as interrupted).
+        if ($exo['cancel']) { return }
         if ($exo['quiet'] -or $exo['stdinScript']) { $ProgressPreference = 'SilentlyContinue' }
 
         $UserCredential = $null

@@ -72,12 +72,14 @@ export class Terminal {
 
   /** Waits for the pane's program to end; its exit status, or 128 + n when signal n ended it. */
   async waitForExit(session: string, timeout = 90_000): Promise<number> {
-    // tmux can see the terminal close before it has reaped the program: wait for the status too.
+    const pid = Number(this.tmux('display-message', '-p', '-t', session, '#{pane_pid}').trim());
     return this.poll(session, 'the program to end', timeout, () => {
       const { dead, status, signal } = this.status(session);
-      if (!dead) return undefined;
-      if (status !== undefined) return status;
-      return signal !== undefined ? 128 + signal : undefined;
+      if (dead && status !== undefined) return status;
+      if (dead && signal !== undefined) return 128 + signal;
+      // tmux marks the pane dead when the terminal closes and sometimes reaps the program much later: a
+      // zombie's exit status can be read from /proc meanwhile.
+      return zombieExitStatus(pid);
     });
   }
 
@@ -110,6 +112,19 @@ export class Terminal {
     } catch {
       // Already gone with its last session.
     }
+  }
+}
+
+/** The exit status of a process that has ended but not been reaped yet (field 52 of /proc/<pid>/stat). */
+function zombieExitStatus(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] !== 'Z') return undefined;
+    const code = Number(fields[49]);
+    return code & 0x7f ? 128 + (code & 0x7f) : (code >> 8) & 0xff;
+  } catch {
+    return undefined;
   }
 }
 

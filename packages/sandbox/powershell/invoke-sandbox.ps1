@@ -18,7 +18,7 @@ function Write-ExoEnvelope {
 }
 
 try {
-    $request = [Console]::In.ReadToEnd() | ConvertFrom-Json -AsHashtable
+    $request = [Console]::In.ReadToEnd() | ConvertFrom-Json -AsHashtable -DateKind String
     $command = [string]$request['command']
     if ($allowed -notcontains $command) { throw [System.ArgumentException]::new("Unknown sandbox command '$command'.") }
     $parameters = if ($request['parameters']) { $request['parameters'] } else { @{} }

@@ -41,6 +41,28 @@ exit 0`,
     expect((await openOnce()).State).toBe('Opened');
   });
 
+  it.skipIf(process.platform === 'win32')(
+    "keeps the session when the terminal's Ctrl+C (SIGINT) reaches the server process",
+    async () => {
+      // A real session's server is on another machine; this one shares the user's terminal and its signals.
+      const r = await runPwshOk<{ Alive: boolean; Count: number; State: string }>(
+        `${OPEN}
+$mine = @((Get-ExoSandboxTenant).Sessions)[0]
+& kill -INT $mine.ProcessId
+Start-Sleep -Milliseconds 1500
+$count = @(Invoke-Command -Session $s { Get-Mailbox -ResultSize 2 }).Count
+$alive = $null -ne (Get-Process -Id $mine.ProcessId -ErrorAction SilentlyContinue)
+$state = [string]$s.State
+Remove-PSSession $s
+Write-Result @{ Alive = $alive; Count = $count; State = $state }`,
+        tenant.input(),
+        { env: tenant.env },
+      );
+      expect(r).toEqual({ Alive: true, Count: 2, State: 'Opened' });
+      expect((await tenantStatus({ directory: tenant.directory })).sessions).toEqual([]);
+    },
+  );
+
   async function waitForSession() {
     let session: SandboxSession | undefined;
     const found = await waitFor(

@@ -73,6 +73,7 @@ async function main(): Promise<void> {
   const scenarios: ScenarioResult[] = [];
   try {
     for (const id of options.only) {
+      if (interrupted) break;
       const meta = SCENARIOS.find((s) => s.id === id)!;
       const result: ScenarioResult = {
         id,

@@ -116,5 +116,12 @@ describe('cleanup', () => {
       .poll(() => existsSync(`/proc/${child.pid}/environ`) && own.leftovers().includes(child.pid!))
       .toBe(false);
     expect(existsSync(join(own.root))).toBe(false);
+    // A scenario still winding down after an interrupt cannot recreate the root or start a process.
+    await expect(own.dir('late')).rejects.toThrow(/ending/);
+    const late = own.track(
+      spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' }),
+    );
+    await expect.poll(() => late.signalCode).toBe('SIGKILL');
+    expect(existsSync(own.root)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { classifyErrorFrame, type ErrorFrame, ExoError, openSideChannel } from '@exo-connect/core';
@@ -37,18 +37,62 @@ export interface RunShellOptions {
   stdin: 'inherit' | number;
 }
 
+/** `stty -g` of the terminal pwsh gets, to put back if pwsh had to be killed (it cannot restore it then). */
+function saveTerminal(stdin: 'inherit' | number): string | undefined {
+  if (process.platform === 'win32' || (stdin === 'inherit' && !process.stdin.isTTY)) return undefined;
+  const saved = spawnSync('stty', ['-g'], { stdio: [stdin === 'inherit' ? 0 : stdin, 'pipe', 'ignore'] });
+  return saved.status === 0 ? saved.stdout.toString().trim() : undefined;
+}
+
+function restoreTerminal(stdin: 'inherit' | number, settings: string | undefined): void {
+  if (settings)
+    spawnSync('stty', [settings], { stdio: [stdin === 'inherit' ? 0 : stdin, 'ignore', 'ignore'] });
+}
+
 function signalExitCode(signal: NodeJS.Signals): number {
   return 128 + (constants.signals[signal] ?? 1);
 }
 
 /**
  * Runs the interactive pwsh until it exits. It gets the terminal; exo only hands over the plan once, on a
- * private channel, and waits. Ctrl+C belongs to pwsh (it stops the running command, not the shell); SIGTERM
- * and SIGHUP sent to exo are passed on to pwsh, so the shell never outlives exo. A connect that failed or was
+ * private channel, and waits. Once the plan is handed over Ctrl+C belongs to pwsh (it stops the running
+ * command or the connect, not the shell); before that exo cancels (see above). SIGTERM and SIGHUP sent to
+ * exo are passed on to pwsh, so the shell never outlives exo. A connect that failed or was
  * interrupted comes back as an ExoError (after pwsh removed what it had made).
  */
 export async function runShell(options: RunShellOptions): Promise<ShellRun> {
-  const channel = await openSideChannel();
+  // Until the script has the plan, a Ctrl+C is exo's to handle: pwsh may lose it while it starts, or it may
+  // stop pwsh before the start-up script runs, leaving a bare prompt. Nothing exists yet then: when the script
+  // connects it is told to stop; if it never does, pwsh is ended (SIGTERM; SIGKILL if it hangs in start-up).
+  let handedOver = false;
+  let cancelled = false;
+  let killed = false;
+  let child: ChildProcess | undefined;
+  let forwarded: NodeJS.Signals | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const interrupt = () => {
+    if (handedOver || cancelled) return;
+    cancelled = true;
+    timer = setTimeout(() => {
+      child?.kill('SIGTERM');
+      timer = setTimeout(() => {
+        killed = child?.kill('SIGKILL') ?? false;
+      }, 10_000);
+    }, 15_000);
+  };
+  const forward = (signal: NodeJS.Signals) => {
+    forwarded ??= signal;
+    child?.kill(signal);
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', forward);
+  process.on('SIGHUP', forward);
+  const channel = await openSideChannel().catch((error: unknown) => {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', forward);
+    process.off('SIGHUP', forward);
+    throw error;
+  });
   const env: NodeJS.ProcessEnv = {
     ...options.env,
     EXO_SHELL_SCRIPT: STARTUP,
@@ -77,7 +121,12 @@ export async function runShell(options: RunShellOptions): Promise<ShellRun> {
             socket.destroy();
             return;
           }
+          if (cancelled) {
+            socket.end('{"cancel":true}\n');
+            return;
+          }
           proven = true;
+          handedOver = true;
           socket.write(`${JSON.stringify(options.plan)}\n`);
         } else if (outcome === undefined) {
           try {
@@ -92,27 +141,24 @@ export async function runShell(options: RunShellOptions): Promise<ShellRun> {
 
   // At a terminal pwsh stays (-NoExit) for the user; with commands piped in it runs them and ends.
   const mode = options.plan.stdinScript ? ['-NonInteractive'] : ['-NoExit'];
-  const child = spawn(options.pwsh, ['-NoLogo', '-NoProfile', ...mode, '-Command', BOOTSTRAP], {
-    stdio: [options.stdin, 'inherit', 'inherit'],
-    env,
-  });
-  let forwarded: NodeJS.Signals | undefined;
-  const ignore = () => undefined;
-  const forward = (signal: NodeJS.Signals) => {
-    forwarded ??= signal;
-    child.kill(signal);
-  };
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', forward);
-  process.on('SIGHUP', forward);
+  const terminalSettings = saveTerminal(options.stdin);
   try {
+    if (cancelled || forwarded) {
+      throw new ExoError('ABORTED', 'Interrupted while connecting; nothing was left open.');
+    }
+    const started = spawn(options.pwsh, ['-NoLogo', '-NoProfile', ...mode, '-Command', BOOTSTRAP], {
+      stdio: [options.stdin, 'inherit', 'inherit'],
+      env,
+    });
+    child = started;
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (c, s) => resolve([c, s]));
+      started.once('error', reject);
+      started.once('exit', (c, s) => resolve([c, s]));
     });
     // pwsh wrote its outcome before exiting; its end of the channel is closed now, so this does not wait long.
     if (channelClosed) await Promise.race([channelClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
     const ended = signal ?? forwarded;
+    if (cancelled) throw new ExoError('ABORTED', 'Interrupted while connecting; nothing was left open.');
     if (outcome && !outcome.ok) {
       if ('aborted' in outcome) {
         throw new ExoError('ABORTED', 'Interrupted while connecting; nothing was left open.');
@@ -133,7 +179,9 @@ export async function runShell(options: RunShellOptions): Promise<ShellRun> {
     }
     return ended ? { exitCode: code ?? signalExitCode(ended), signal: ended } : { exitCode: code ?? 1 };
   } finally {
-    process.off('SIGINT', ignore);
+    clearTimeout(timer);
+    if (killed) restoreTerminal(options.stdin, terminalSettings);
+    process.off('SIGINT', interrupt);
     process.off('SIGTERM', forward);
     process.off('SIGHUP', forward);
     await channel.close();

@@ -246,6 +246,20 @@ namespace ExoConnect.Sandbox
     /// <summary>Server side: ends this session, as a dropped connection or the service would.</summary>
     public static class ServerWatchdog
     {
+        private static System.Runtime.InteropServices.PosixSignalRegistration interruptRegistration;
+
+        /// <summary>
+        /// A real service's session runs on another machine, out of reach of the user's terminal. This local server
+        /// shares the terminal's process group, so a Ctrl+C meant for the shell (or a command in it) would end the
+        /// session too: ignore it. The registration lives as long as the process.
+        /// </summary>
+        public static void IgnoreTerminalInterrupt()
+        {
+            if (interruptRegistration != null) return;
+            interruptRegistration = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+                System.Runtime.InteropServices.PosixSignal.SIGINT, context => context.Cancel = true);
+        }
+
         public static void ExitNow()
         {
             using (var self = Process.GetCurrentProcess()) self.Kill();

@@ -4,6 +4,8 @@
 # exported here; the session itself runs in NoLanguage mode.
 
 Add-Type -Path ([Environment]::GetEnvironmentVariable('EXO_SANDBOX_ASSEMBLY')) -ErrorAction Stop
+# A real session runs out of reach of the user's terminal: its Ctrl+C must not end this local server.
+[ExoConnect.Sandbox.ServerWatchdog]::IgnoreTerminalInterrupt()
 $script:Session = [ExoConnect.Sandbox.ServerSession]::FromEnvironment()
 $script:Engine = [ExoConnect.Sandbox.ExchangeEngine]::new($script:Session.TenantDirectory)
 $script:CommonParameters = [System.Collections.Generic.HashSet[string]]::new(

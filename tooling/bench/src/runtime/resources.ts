@@ -23,12 +23,15 @@ export class Resources {
 
   /** A fresh directory under the run's root. */
   async dir(name: string): Promise<string> {
+    if (this.#closed) throw new Error('the run is ending: nothing new starts');
     const path = join(this.root, name);
     await mkdir(path, { recursive: true });
     return path;
   }
 
   track<T extends ChildProcess>(child: T): T {
+    // A scenario still winding down after an interrupt must not leave a process behind.
+    if (this.#closed) child.kill('SIGKILL');
     this.#children.add(child);
     child.once('exit', () => this.#children.delete(child));
     return child;
@@ -36,6 +39,10 @@ export class Resources {
 
   /** Registers a cleanup (disconnect, dispose) for the end of the run; returns a function to drop it. */
   defer(fn: () => Promise<void>): () => void {
+    if (this.#closed) {
+      void fn().catch(() => undefined);
+      return () => undefined;
+    }
     this.#cleanups.add(fn);
     return () => this.#cleanups.delete(fn);
   }
