@@ -476,19 +476,12 @@ const readOnlyTenant: FaultCase = {
   kind: 'read-only tenant',
   fault: `read-only tenant directory (${mechanism === 'bind-mount' ? 'EROFS' : 'EACCES'})`,
   expected: 'CMDLET_ERROR',
-  // The sandbox takes EROFS on its lock file for another writer holding the lock, retries for 60 s and then
-  // says the tenant "stayed locked by another process" (Storage.cs, TenantLock.Acquire). EACCES (chmod) is
-  // not an IOException there and fails at once.
-  knownBug:
-    mechanism === 'bind-mount'
-      ? 'sandbox: TenantLock.Acquire retries EROFS as lock contention for 60 s'
-      : undefined,
   async run(lane) {
     const restore = await makeReadOnly(lane.tenant.directory);
     try {
       const log = new StateLog();
       let sessionAt = 0;
-      // The session step is bounded, so that the known bug costs 10 s here, not 60.
+      // The session step is bounded: a read-only tenant must fail at once, not wait for a lock.
       const attempt = connect(
         lane.tenant.options({
           timeouts: { session: 10_000 },

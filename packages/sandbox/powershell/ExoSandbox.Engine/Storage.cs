@@ -94,17 +94,27 @@ namespace ExoConnect.Sandbox
                 {
                     return new TenantLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
                 }
-                catch (IOException) when (watch.Elapsed < timeout)
+                catch (IOException e) when (IsContention(e) && watch.Elapsed < timeout)
                 {
                     Thread.Sleep(delay);
                     delay = Math.Min(delay * 2, 50);
                 }
-                catch (IOException e)
+                catch (IOException e) when (IsContention(e))
                 {
                     throw new TimeoutException(
                         $"The sandbox tenant at '{tenantDir}' stayed locked by another process for {timeout.TotalSeconds:0} seconds.", e);
                 }
             }
+        }
+
+        /// <summary>
+        /// True when another process holds the lock (EWOULDBLOCK on Unix, a sharing or lock violation on Windows). Any
+        /// other IOException (a read-only file system, a full disk) fails at once: waiting would not help.
+        /// </summary>
+        private static bool IsContention(IOException e)
+        {
+            if (OperatingSystem.IsWindows()) return e.HResult == unchecked((int)0x80070020) || e.HResult == unchecked((int)0x80070021);
+            return e.HResult == 11 || (OperatingSystem.IsMacOS() && e.HResult == 35);
         }
 
         public void Dispose()
