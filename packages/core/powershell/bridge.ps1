@@ -122,7 +122,7 @@ function Start-ExoBridge {
         Pending = [System.IO.MemoryStream]::new(); Chunk = [byte[]]::new(65536)
     }
     $null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -Action { Stop-ExoBridge }
-    $writer.WriteLine('{"t":"hello","token":' + (ConvertTo-Json -InputObject $cfg['token'] -Compress) + ',"pid":' + $PID + '}')
+    $writer.WriteLine('{"t":"hello","token":' + (ConvertTo-Json -InputObject $cfg['token'] -Compress) + ',"pid":' + $PID + ',"version":"' + $PSVersionTable.PSVersion.ToString() + '"}')
     $writer.Flush()
 }
 

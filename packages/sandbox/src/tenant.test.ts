@@ -23,6 +23,12 @@ describe('tenant options', () => {
       (e: unknown) => e,
     );
     expect(SandboxError.is(error, 'INVALID_OPTION')).toBe(true);
+    for (const commandLatencyMs of [-1, 60_001, 2.5]) {
+      const bad = await configureTenant({ directory: '/tmp/unused', pwsh, commandLatencyMs }).catch(
+        (e: unknown) => e,
+      );
+      expect((bad as SandboxError).details).toMatchObject({ option: 'commandLatencyMs' });
+    }
   });
 
   it('reports a pwsh that cannot start as PWSH_NOT_FOUND', async () => {

@@ -23,6 +23,11 @@ export interface CreateTenantOptions extends TenantOptions {
 export interface ConfigureTenantOptions extends TenantOptions {
   sessionLimit?: number;
   sessionLifetimeSeconds?: number;
+  /**
+   * Milliseconds each cmdlet waits before it runs, 0–60,000 (default 0): the round trip to a distant service,
+   * for measuring what concurrency buys against Exchange Online. Sessions opened later use it.
+   */
+  commandLatencyMs?: number;
 }
 
 export interface SandboxSession {
@@ -49,6 +54,7 @@ export interface TenantStatus {
   recipientCount: number;
   sessionLimit: number;
   sessionLifetimeSeconds: number;
+  commandLatencyMs: number;
   createdUtc?: string;
   updatedUtc?: string;
   /** Sessions whose server process is alive, oldest first. */
@@ -98,6 +104,7 @@ function toStatus(raw: Raw): TenantStatus {
     recipientCount: num(raw.RecipientCount),
     sessionLimit: num(raw.SessionLimit),
     sessionLifetimeSeconds: num(raw.SessionLifetimeSeconds),
+    commandLatencyMs: num(raw.CommandLatencyMs),
     createdUtc: iso(raw.CreatedUtc),
     updatedUtc: iso(raw.UpdatedUtc),
     sessions: ((raw.Sessions as Raw[] | null) ?? []).map(toSession),
@@ -159,11 +166,12 @@ export async function tenantStatus(options: TenantOptions = {}): Promise<TenantS
   );
 }
 
-/** Changes the session limit per account and the session lifetime; sessions opened later use them. */
+/** Changes the session limit per account, the session lifetime and the command latency; sessions opened later use them. */
 export async function configureTenant(options: ConfigureTenantOptions): Promise<TenantStatus> {
   const parameters = defined({
     Path: directoryOf(options),
     SessionLimit: integer('sessionLimit', options.sessionLimit, 1, 1000),
+    CommandLatencyMs: integer('commandLatencyMs', options.commandLatencyMs, 0, 60_000),
     SessionLifetimeSeconds: integer(
       'sessionLifetimeSeconds',
       options.sessionLifetimeSeconds,

@@ -117,16 +117,37 @@ Write-Result @{ Done = $true }
       const again = await runPwshOk<{ All: string[] }>(READ_ALL, tenant.input(), { env: tenant.env });
       expect(again.All).toEqual(original.All);
 
+      expect(before.commandLatencyMs).toBe(0);
       const configured = await configureTenant({
         directory: tenant.directory,
         sessionLimit: 7,
         sessionLifetimeSeconds: 120,
+        commandLatencyMs: 400,
       });
-      expect(configured).toMatchObject({ sessionLimit: 7, sessionLifetimeSeconds: 120 });
+      expect(configured).toMatchObject({
+        sessionLimit: 7,
+        sessionLifetimeSeconds: 120,
+        commandLatencyMs: 400,
+      });
       expect(await resetTenant({ directory: tenant.directory })).toMatchObject({
         sessionLimit: 7,
         sessionLifetimeSeconds: 120,
+        commandLatencyMs: 400,
       });
+      // Each cmdlet of a session opened now waits the latency before it runs: 5 calls, at least 2 s.
+      const timed = await runPwshOk<{ Ms: number }>(
+        `Import-Module $In.module
+$s = New-PSSession -ConfigurationName Microsoft.Exchange -ConnectionUri $In.uri -Credential (New-TestCredential $In.user $In.password) -Authentication Basic -ErrorAction Stop
+$w = [Diagnostics.Stopwatch]::StartNew()
+foreach ($i in 1..5) { $null = Invoke-Command -Session $s { Get-Mailbox -ResultSize 1 } }
+$ms = $w.ElapsedMilliseconds
+Remove-PSSession $s
+Write-Result @{ Ms = $ms }`,
+        tenant.input(),
+        { env: tenant.env },
+      );
+      expect(timed.Ms).toBeGreaterThanOrEqual(2_000);
+      await configureTenant({ directory: tenant.directory, commandLatencyMs: 0 });
       const integrity = await verifyTenant({ directory: tenant.directory });
       expect(integrity).toMatchObject({ recipientCount: reset.recipientCount, unreferencedFileCount: 0 });
     } finally {

@@ -30,7 +30,11 @@ export interface BenchOptions {
     /** Fresh-process repetitions of each remote variant (each reads the whole tenant). */
     remoteReps: number;
   };
-  concurrency: { warmup: number; rounds: number; commands: number; sessions: number };
+  /**
+   * latencyMs: the sandbox's CommandLatencyMs during the scenario, the round trip every Exchange Online call
+   * costs; without it the sandbox's commands are pure local CPU, which parallelism cannot speed up on 2 cores.
+   */
+  concurrency: { warmup: number; rounds: number; commands: number; sessions: number; latencyMs: number };
   cli: { warmup: number; reps: number };
   module: { warmup: number; reps: number };
 }
@@ -125,7 +129,13 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
       reps: reps ?? (quick ? 1 : 3),
       remoteReps: reps ?? 1,
     },
-    concurrency: { warmup: 1, rounds: reps ?? (quick ? 2 : 5), commands: commands ?? 60, sessions: 3 },
+    concurrency: {
+      warmup: 1,
+      rounds: reps ?? (quick ? 2 : 5),
+      commands: commands ?? 60,
+      sessions: 3,
+      latencyMs: 150,
+    },
     cli: { warmup: 1, reps: reps ?? (quick ? 3 : 8) },
     module: { warmup: 1, reps: reps ?? (quick ? 3 : 8) },
   };

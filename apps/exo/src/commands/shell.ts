@@ -74,7 +74,7 @@ export default class Shell extends BaseCommand {
         env: (target.options.env ?? io.env) as Record<string, string | undefined>,
         platform: process.platform,
       });
-      const pwsh = await locatePwsh({ env: io.env });
+      const pwsh = await locatePwsh({ env: io.env, cache: true });
       if (!flags.quiet) io.stderr.write(`› ${target.label}\n`);
       for (const warning of plan.warnings) io.stderr.write(`WARNING: ${warning}\n`);
       const { exitCode } = await runShell({

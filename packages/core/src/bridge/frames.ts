@@ -26,7 +26,7 @@ export interface ProgressFrame {
 }
 
 export type Frame =
-  | { t: 'hello'; token: string; pid: number }
+  | { t: 'hello'; token: string; pid: number; version: string }
   | { t: 'o'; v: unknown }
   | ErrorFrame
   | { t: 'w' | 'i' | 'v' | 'd'; m: string }

@@ -6,7 +6,13 @@ import type { Socket } from 'node:net';
 import { APPLY_HTTP_PROXY_SCRIPT, NEW_SESSION_OPTION_SCRIPT } from '@exo-connect/proxy-config';
 import { PowerShell } from 'node-powershell';
 import { ExoError } from '../errors/exo-error.js';
-import { locatePwsh, type PwshInfo } from '../pwsh/locate-pwsh.js';
+import {
+  compareVersions,
+  forgetPwshLocations,
+  locatePwsh,
+  MINIMUM_PWSH_VERSION,
+  type PwshInfo,
+} from '../pwsh/locate-pwsh.js';
 import { checkSecret, encodeRequest, type ParameterValue } from './encode-request.js';
 import { type Frame, LineSplitter, parseFrame } from './frames.js';
 import { openSideChannel } from './side-channel.js';
@@ -153,7 +159,7 @@ export class PwshBridge {
   }
 
   static async start(options: BridgeStartOptions = {}): Promise<PwshBridge> {
-    const info = options.info ?? (await locatePwsh({ env: options.env }));
+    const info = options.info ?? (await locatePwsh({ env: options.env, cache: true }));
     const channel = await openSideChannel();
     const executableOptions: Record<string, boolean | string> = {
       '-NoProfile': true,
@@ -200,6 +206,14 @@ export class PwshBridge {
       if (hello.token !== channel.address.token) {
         socket.destroy();
         throw new ExoError('PWSH_NOT_FOUND', 'The PowerShell host did not identify itself.');
+      }
+      // The version comes from the running host, so a cached location (locatePwsh's cache) is checked anyway.
+      if (hello.version !== info.version) await forgetPwshLocations({ env: options.env });
+      if (compareVersions(hello.version, MINIMUM_PWSH_VERSION) < 0) {
+        throw new ExoError(
+          'PWSH_NOT_FOUND',
+          `${info.executable} is PowerShell ${hello.version}, older than ${MINIMUM_PWSH_VERSION}.`,
+        );
       }
       await Promise.race([boot, timeout, exited]);
       const serve = shell.invoke('Invoke-ExoServe');
@@ -426,7 +440,7 @@ function exitedWithin(child: ChildProcess, ms: number): Promise<void> {
   });
 }
 
-function readHello(socket: Socket): Promise<{ token: string; pid: number }> {
+function readHello(socket: Socket): Promise<{ token: string; pid: number; version: string }> {
   return new Promise((resolve, reject) => {
     let buffered = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {

@@ -49,7 +49,9 @@ export async function connect(
   const environment = resolveEnvironment(options.environment, options.allowRetired);
   const strategy = options.strategy ?? environment.defaultStrategy;
   const env = (options.env ?? process.env) as Record<string, string | undefined>;
-  const pwsh = options.pwsh ? await locatePwsh({ env: { ...env, EXO_PWSH: options.pwsh } }) : undefined;
+  const pwsh = options.pwsh
+    ? await locatePwsh({ env: { ...env, EXO_PWSH: options.pwsh }, cache: true })
+    : undefined;
   const limiter = deps.limiter ?? defaultLimiter;
   const account = accountOf(environment, input);
   const onEvent = input.onEvent;

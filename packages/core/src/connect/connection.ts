@@ -421,11 +421,15 @@ export class Connection implements AsyncDisposable {
     this.#host = host;
     try {
       signal.throwIfAborted();
-      const [policy] = (await runCommand(host, 'Get-ExoExecutionPolicy', {}, { signal })) as Array<{
-        Applicable: boolean;
-        Effective: string | null;
-        Scopes: Array<{ Scope: string; Policy: string }>;
-      }>;
+      // Execution policy exists only on Windows: elsewhere the host need not be asked (a round trip saved).
+      const [policy] =
+        c.platform === 'win32'
+          ? ((await runCommand(host, 'Get-ExoExecutionPolicy', {}, { signal })) as Array<{
+              Applicable: boolean;
+              Effective: string | null;
+              Scopes: Array<{ Scope: string; Policy: string }>;
+            }>)
+          : [];
       if (!policy?.Applicable) {
         this.#policy = 'not applicable';
         this.#emit({

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, delimiter, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ExoError } from '../errors/exo-error.js';
 
@@ -26,6 +26,13 @@ export interface LocatePwshOptions {
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
   home?: string;
+  /**
+   * Reuse the last answer while the candidate files are unchanged (same paths, sizes, times and inodes),
+   * from memory or from the user's cache directory, instead of starting a probe pwsh (about 0.7 s). The
+   * host started from it reports its version again (PwshBridge checks it), so a stale answer cannot slip
+   * through. Default false: doctor and explicit calls always probe.
+   */
+  cache?: boolean;
 }
 
 export function compareVersions(a: string, b: string): number {
@@ -97,9 +104,107 @@ export async function locatePwsh(options: LocatePwshOptions = {}): Promise<PwshI
     });
   }
 
+  const executable = await filterAsync(candidates, (c) => isExecutable(c.path));
+  if (!options.cache) return probeCandidates(candidates, executable, env, exe);
+  const cacheFile = join(cacheDirectory(env, platform, options.home), 'pwsh.json');
+  const key = await signature(
+    platform,
+    executable.map((c) => c.path),
+  );
+  const known = remembered.get(key) ?? (await readCached(cacheFile, key));
+  if (known && (await signature(platform, [known.executable])) === known.executableSignature) {
+    remembered.set(key, known);
+    return known.info;
+  }
+  const info = await probeCandidates(candidates, executable, env, exe);
+  const entry = {
+    key,
+    info,
+    executable: info.executable,
+    executableSignature: await signature(platform, [info.executable]),
+  };
+  remembered.set(key, entry);
+  await writeCached(cacheFile, entry);
+  return info;
+}
+
+/** Forgets cached answers (all of them): a host that reported a different version than its cache entry. */
+export async function forgetPwshLocations(
+  options: Pick<LocatePwshOptions, 'env' | 'platform' | 'home'> = {},
+) {
+  remembered.clear();
+  const env = options.env ?? process.env;
+  const file = join(cacheDirectory(env, options.platform ?? process.platform, options.home), 'pwsh.json');
+  await writeFile(file, '{}\n', { mode: 0o600 }).catch(() => undefined);
+}
+
+interface CacheEntry {
+  key: string;
+  info: PwshInfo;
+  executable: string;
+  executableSignature: string;
+}
+
+const remembered = new Map<string, CacheEntry>();
+
+/** Where exo-connect keeps caches: EXO_CACHE_DIR, else the platform's per-user cache directory. */
+export function cacheDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home = homedir()): string {
+  if (env.EXO_CACHE_DIR) return env.EXO_CACHE_DIR;
+  if (platform === 'win32') return join(env.LOCALAPPDATA || join(home, 'AppData', 'Local'), 'exo-connect');
+  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'exo-connect');
+  return join(env.XDG_CACHE_HOME || join(home, '.cache'), 'exo-connect');
+}
+
+/** Paths with what identifies their current file: a replaced or upgraded pwsh changes it. */
+async function signature(platform: NodeJS.Platform, paths: string[]): Promise<string> {
+  const parts = await Promise.all(
+    paths.map(async (path) => {
+      const s = await stat(path).catch(() => undefined);
+      return s ? [path, s.size, s.mtimeMs, s.ino, s.mode] : [path];
+    }),
+  );
+  return JSON.stringify([platform, parts]);
+}
+
+async function readCached(file: string, key: string): Promise<CacheEntry | undefined> {
+  try {
+    const entry = JSON.parse(await readFile(file, 'utf8')) as Partial<CacheEntry>;
+    const info = entry.info;
+    if (entry.key !== key || !info || typeof entry.executableSignature !== 'string') return undefined;
+    if (typeof info.executable !== 'string' || typeof info.version !== 'string') return undefined;
+    if (compareVersions(info.version, MINIMUM_PWSH_VERSION) < 0) return undefined;
+    return entry as CacheEntry;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeCached(file: string, entry: CacheEntry): Promise<void> {
+  // Best effort: a read-only home only costs the next process its probe.
+  try {
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    const temp = `${file}.${process.pid}.tmp`;
+    await writeFile(temp, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+    await rename(temp, file);
+  } catch {
+    // ignored
+  }
+}
+
+async function filterAsync<T>(items: T[], keep: (item: T) => Promise<boolean>): Promise<T[]> {
+  const flags = await Promise.all(items.map(keep));
+  return items.filter((_, i) => flags[i]);
+}
+
+async function probeCandidates(
+  candidates: Array<{ path: string; source: PwshInfo['source'] }>,
+  executables: Array<{ path: string; source: PwshInfo['source'] }>,
+  env: NodeJS.ProcessEnv,
+  exe: string,
+): Promise<PwshInfo> {
   const rejected: string[] = [];
   for (const candidate of candidates) {
-    if (!(await isExecutable(candidate.path))) {
+    if (!executables.includes(candidate)) {
       if (candidate.source === 'EXO_PWSH') rejected.push(`${candidate.path}: not an executable file`);
       continue;
     }

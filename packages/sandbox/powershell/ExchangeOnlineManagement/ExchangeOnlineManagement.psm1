@@ -308,6 +308,7 @@ function Connect-ExchangeOnline {
         $auth.UserPrincipalName = if ($signIn.UserPrincipalName) { $signIn.UserPrincipalName } else { $signIn.AppId }
         $auth.SessionLimit = $signIn.Settings.SessionLimit
         $auth.SessionLifetimeSeconds = $signIn.Settings.SessionLifetimeSeconds
+        $auth.CommandLatencyMs = $signIn.Settings.CommandLatencyMs
         if ($signIn.Account) {
             $auth.DropsSession = $signIn.Account.DropsSession
             if ($null -ne $signIn.Account.SessionLifetimeSeconds) { $auth.SessionLifetimeSeconds = $signIn.Account.SessionLifetimeSeconds }

@@ -21,6 +21,7 @@ namespace ExoConnect.Sandbox
         public string FederationEndpoint { get; set; }
         public int SessionLifetimeSeconds { get; set; }
         public int SessionLimit { get; set; }
+        public int CommandLatencyMs { get; set; }
         public bool DropsSession { get; set; }
     }
 
@@ -34,6 +35,7 @@ namespace ExoConnect.Sandbox
                 Outcome = AuthenticationOutcome.AccessDenied,
                 SessionLimit = snapshot.Manifest.Settings.SessionLimit,
                 SessionLifetimeSeconds = snapshot.Manifest.Settings.SessionLifetimeSeconds,
+                CommandLatencyMs = snapshot.Manifest.Settings.CommandLatencyMs,
             };
             var upn = credential?.UserName?.Trim();
             if (string.IsNullOrEmpty(upn)) return result;

@@ -559,6 +559,8 @@ namespace ExoConnect.Sandbox
         public string ShellId { get; private set; }
         public DateTime ExpiresUtc { get; private set; }
         public bool DropsSession { get; private set; }
+        /// <summary>The tenant's CommandLatencyMs when the session opened.</summary>
+        public int CommandLatencyMs { get; private set; }
 
         public bool Expired => DateTime.UtcNow >= ExpiresUtc;
 
@@ -575,6 +577,7 @@ namespace ExoConnect.Sandbox
                 ShellId = Env("EXO_SANDBOX_SESSION_ID"),
                 ExpiresUtc = DateTime.Parse(Env("EXO_SANDBOX_SESSION_EXPIRES"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind).ToUniversalTime(),
                 DropsSession = Environment.GetEnvironmentVariable("EXO_SANDBOX_SESSION_DROPS") == "1",
+                CommandLatencyMs = int.TryParse(Environment.GetEnvironmentVariable("EXO_SANDBOX_COMMAND_LATENCY_MS"), out var latency) ? Math.Max(0, latency) : 0,
             };
             session._dropFlag = new SessionRegistry(session.TenantDirectory).DropFlagFor(Environment.ProcessId);
             return session;

@@ -21,9 +21,13 @@ namespace ExoConnect.Sandbox
         public int Seed { get; set; } = 1;
         public int SessionLimit { get; set; } = 3;
         public int SessionLifetimeSeconds { get; set; } = 3600;
+        public int CommandLatencyMs { get; set; }
+        public const int MaxCommandLatencyMs = 60_000;
 
         public void Validate()
         {
+            if (CommandLatencyMs < 0 || CommandLatencyMs > MaxCommandLatencyMs)
+                throw new ArgumentOutOfRangeException(nameof(CommandLatencyMs), CommandLatencyMs, $"CommandLatencyMs must be between 0 and {MaxCommandLatencyMs}.");
             if (MailboxCount < 0 || MailboxCount > MaxMailboxCount)
                 throw new ArgumentOutOfRangeException(nameof(MailboxCount), MailboxCount, $"MailboxCount must be between 0 and {MaxMailboxCount}.");
             if (SessionLimit < 1 || SessionLimit > 1000)
@@ -84,6 +88,7 @@ namespace ExoConnect.Sandbox
                     Seed = old.Seed,
                     SessionLimit = old.Settings.SessionLimit,
                     SessionLifetimeSeconds = old.Settings.SessionLifetimeSeconds,
+                    CommandLatencyMs = old.Settings.CommandLatencyMs,
                 };
                 return Write(store, options, old.TenantId, old.Generation + 1);
             }
@@ -182,7 +187,7 @@ namespace ExoConnect.Sandbox
                 UpdatedUtc = now,
                 Seed = options.Seed,
                 GeneratedMailboxCount = options.MailboxCount,
-                Settings = new TenantSettings { SessionLimit = options.SessionLimit, SessionLifetimeSeconds = options.SessionLifetimeSeconds },
+                Settings = new TenantSettings { SessionLimit = options.SessionLimit, SessionLifetimeSeconds = options.SessionLifetimeSeconds, CommandLatencyMs = options.CommandLatencyMs },
                 Organization = new OrganizationRecord
                 {
                     Guid = NextGuid(rng),

@@ -101,6 +101,8 @@ namespace ExoConnect.Sandbox
     {
         public int SessionLimit { get; set; } = 3;
         public int SessionLifetimeSeconds { get; set; } = 3600;
+        /// <summary>Milliseconds each cmdlet waits before it runs: the round trip to a distant service (default 0).</summary>
+        public int CommandLatencyMs { get; set; }
 
         public TenantSettings Clone() => (TenantSettings)MemberwiseClone();
     }

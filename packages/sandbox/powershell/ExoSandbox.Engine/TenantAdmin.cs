@@ -29,6 +29,7 @@ namespace ExoConnect.Sandbox
         public int RecipientCount { get; set; }
         public int SessionLimit { get; set; }
         public int SessionLifetimeSeconds { get; set; }
+        public int CommandLatencyMs { get; set; }
         public DateTime? CreatedUtc { get; set; }
         public DateTime? UpdatedUtc { get; set; }
         public List<SessionStatus> Sessions { get; set; } = new List<SessionStatus>();
@@ -54,6 +55,7 @@ namespace ExoConnect.Sandbox
             status.RecipientCount = snapshot.Recipients.Count;
             status.SessionLimit = m.Settings.SessionLimit;
             status.SessionLifetimeSeconds = m.Settings.SessionLifetimeSeconds;
+            status.CommandLatencyMs = m.Settings.CommandLatencyMs;
             status.CreatedUtc = m.CreatedUtc;
             status.UpdatedUtc = m.UpdatedUtc;
             foreach (var s in new SessionRegistry(store.Directory).Live())
@@ -77,18 +79,20 @@ namespace ExoConnect.Sandbox
             return status;
         }
 
-        public static void Configure(string dir, int? sessionLimit, int? sessionLifetimeSeconds)
+        public static void Configure(string dir, int? sessionLimit, int? sessionLifetimeSeconds, int? commandLatencyMs = null)
         {
             var probe = new TenantCreateOptions
             {
                 SessionLimit = sessionLimit ?? 3,
                 SessionLifetimeSeconds = sessionLifetimeSeconds ?? 3600,
+                CommandLatencyMs = commandLatencyMs ?? 0,
             };
             probe.Validate();
             new TenantStore(dir).Write(tx =>
             {
                 if (sessionLimit.HasValue) tx.Settings.SessionLimit = sessionLimit.Value;
                 if (sessionLifetimeSeconds.HasValue) tx.Settings.SessionLifetimeSeconds = sessionLifetimeSeconds.Value;
+                if (commandLatencyMs.HasValue) tx.Settings.CommandLatencyMs = commandLatencyMs.Value;
                 tx.MarkSettingsChanged();
             });
         }

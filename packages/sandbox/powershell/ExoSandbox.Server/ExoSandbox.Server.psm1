@@ -24,7 +24,11 @@ function Assert-ExoSandboxSession {
     } elseif ($script:Session.Expired) {
         [ExoConnect.Sandbox.ConnectionErrors]::ShellNotFound($script:Session.ShellId)
     }
-    if (-not $message) { return }
+    if (-not $message) {
+        # The tenant's CommandLatencyMs: the round trip a distant service costs each call.
+        if ($script:Session.CommandLatencyMs -gt 0) { Start-Sleep -Milliseconds $script:Session.CommandLatencyMs }
+        return
+    }
     [ExoConnect.Sandbox.ServerWatchdog]::ReportTransportError($message)
     # Write nothing more: wait for the client to stop this command and end the process.
     Start-Sleep -Seconds 30

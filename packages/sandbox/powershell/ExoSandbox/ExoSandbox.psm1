@@ -124,6 +124,7 @@ function Open-ExoSandboxSessionAs {
         $environment['EXO_SANDBOX_SESSION_ID'] = $sessionId
         $environment['EXO_SANDBOX_SESSION_EXPIRES'] = $expires.ToString('o')
         $environment['EXO_SANDBOX_SESSION_DROPS'] = if ($auth.DropsSession) { '1' } else { '0' }
+        $environment['EXO_SANDBOX_COMMAND_LATENCY_MS'] = [string]$auth.CommandLatencyMs
         $environment['EXO_SANDBOX_ASSEMBLY'] = $script:EngineAssembly
         # A larger first GC generation cuts the server's time serializing large results by about a third.
         if (-not $environment['DOTNET_GCgen0size']) { $environment['DOTNET_GCgen0size'] = '0x8000000' }
@@ -286,19 +287,22 @@ function Get-ExoSandboxTenant {
 function Set-ExoSandboxTenant {
     <#
     .SYNOPSIS
-    Changes the tenant's session limit per account and session lifetime; sessions opened later use them.
+    Changes the tenant's session limit per account, session lifetime and command latency (milliseconds each
+    cmdlet waits, as the round trip to a distant service would); sessions opened later use them.
     #>
     [CmdletBinding(SupportsShouldProcess)]
     param(
         [string]$Path,
         [ValidateRange(1, 1000)][int]$SessionLimit,
-        [ValidateRange(1, [int]::MaxValue)][int]$SessionLifetimeSeconds
+        [ValidateRange(1, [int]::MaxValue)][int]$SessionLifetimeSeconds,
+        [ValidateRange(0, 60000)][int]$CommandLatencyMs
     )
     $dir = Get-ExoSandboxTenantDirectory -Path $Path
     if (-not $PSCmdlet.ShouldProcess($dir, 'Configure sandbox tenant')) { return }
     $limit = if ($PSBoundParameters.ContainsKey('SessionLimit')) { [Nullable[int]]$SessionLimit } else { $null }
     $lifetime = if ($PSBoundParameters.ContainsKey('SessionLifetimeSeconds')) { [Nullable[int]]$SessionLifetimeSeconds } else { $null }
-    [ExoConnect.Sandbox.TenantAdmin]::Configure($dir, $limit, $lifetime)
+    $latency = if ($PSBoundParameters.ContainsKey('CommandLatencyMs')) { [Nullable[int]]$CommandLatencyMs } else { $null }
+    [ExoConnect.Sandbox.TenantAdmin]::Configure($dir, $limit, $lifetime, $latency)
     [ExoConnect.Sandbox.TenantAdmin]::Status($dir)
 }
 
