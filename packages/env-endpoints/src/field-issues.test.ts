@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatPath, invalidArgument } from './field-issues.js';
+import { z } from 'zod';
+import { fieldIssues, formatPath, invalidArgument } from './field-issues.js';
 
 describe('formatPath', () => {
   it.each([
@@ -36,5 +37,39 @@ describe('invalidArgument', () => {
         { path: 'environments[1].documentation', message: 'worse' },
       ],
     });
+  });
+});
+
+describe('fieldIssues', () => {
+  const schema = z.strictObject({
+    name: z.string({ error: 'must be a string' }),
+    byName: z.record(z.string().regex(/^[a-z]+$/, { error: 'names are lower-case letters' }), z.number()),
+  });
+  const issues = (value: unknown, options?: Parameters<typeof fieldIssues>[1]) => {
+    const result = schema.safeParse(value);
+    if (result.success) throw new Error('expected a failure');
+    return fieldIssues(result.error, options);
+  };
+
+  it('reports each field once: unknown keys on the key, a bad record key with its own message', () => {
+    expect(issues({ name: 1, byName: { Bad: 1 }, typo: true })).toEqual([
+      { path: 'name', message: 'must be a string' },
+      { path: 'byName.Bad', message: 'names are lower-case letters' },
+      { path: 'typo', message: 'is not a known field (check its spelling)' },
+    ]);
+  });
+
+  it('prefixes the paths and lets the caller word an unknown key', () => {
+    const found = issues(
+      { name: 'x', byName: {}, password: 'p', other: 1 },
+      {
+        prefix: ['profiles', 'work'],
+        unknownKey: (key) => (key === 'password' ? 'never stored' : undefined),
+      },
+    );
+    expect(found).toEqual([
+      { path: 'profiles.work.password', message: 'never stored' },
+      { path: 'profiles.work.other', message: 'is not a known field (check its spelling)' },
+    ]);
   });
 });

@@ -9,6 +9,7 @@ export interface FieldIssue {
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+/** A zod path the way a user reads it: `environments[0].rps.connectionUri`, `profiles.work["no-such"]`. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) {
@@ -19,15 +20,32 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(root)';
 }
 
-/** zod's issues as field issues; an unknown key becomes an issue on that key, where a typo is easiest to spot. */
-export function fieldIssues(error: z.ZodError): FieldIssue[] {
+export interface FieldIssuesOptions {
+  /** Where the validated value sits in a larger document: prepended to every path. */
+  prefix?: readonly PropertyKey[];
+  /** A message of its own for an unknown key (e.g. a password field); undefined keeps the default. */
+  unknownKey?: (key: string) => string | undefined;
+}
+
+/**
+ * zod's issues as field issues, one per field: an unknown key becomes an issue on that key, where a typo is
+ * easiest to spot, and a bad record key (say, a profile name) carries its key schema's own message.
+ */
+export function fieldIssues(error: z.ZodError, options: FieldIssuesOptions = {}): FieldIssue[] {
+  const prefix = options.prefix ?? [];
   return error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({
-          path: formatPath([...issue.path, key]),
-          message: 'is not a known field (check its spelling)',
+          path: formatPath([...prefix, ...issue.path, key]),
+          message: options.unknownKey?.(key) ?? 'is not a known field (check its spelling)',
         }))
-      : [{ path: formatPath(issue.path), message: issue.message }],
+      : [
+          {
+            path: formatPath([...prefix, ...issue.path]),
+            message:
+              issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message,
+          },
+        ],
   );
 }
 

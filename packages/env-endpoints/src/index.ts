@@ -12,7 +12,7 @@ export {
   type EndpointErrorCode,
   type EndpointErrorOptions,
 } from './errors/endpoint-error.js';
-export type { FieldIssue } from './field-issues.js';
+export { type FieldIssue, type FieldIssuesOptions, fieldIssues, formatPath } from './field-issues.js';
 export { type EnvironmentsFile, readEnvironmentsFile } from './load-environments.js';
 export {
   type CreateRegistryOptions,

@@ -117,6 +117,11 @@ async function main(): Promise<void> {
   };
   const markdown = renderMarkdown(report);
   process.stdout.write(`${markdown}\n`);
+  if (interrupted) {
+    // An interrupted run must not replace the committed results (its scenarios were cut short).
+    log('interrupted: no results written');
+    return;
+  }
   if (options.write) {
     const prefix = outputPrefix(options);
     await mkdir(dirname(prefix), { recursive: true });

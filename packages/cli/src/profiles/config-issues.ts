@@ -1,44 +1,16 @@
 import { ExoError } from '@exo-connect/core';
+import { type FieldIssue, fieldIssues as zodFieldIssues } from '@exo-connect/env-endpoints';
 import type { z } from 'zod';
 import { SECRET_KEY } from './config-schema.js';
 
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
+export type { FieldIssue };
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-/** A zod path the way a user reads it: `profiles.work.proxy["no-such"]`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && IDENTIFIER.test(key)) out += out ? `.${key}` : key;
-    else out += `[${JSON.stringify(String(key))}]`;
-  }
-  return out || '(root)';
-}
-
-/** zod's issues, one per field; an unknown key is reported on that key, and a password key says why. */
+/** zod's issues, one per field (env-endpoints' rules); a password key says why it is refused. */
 export function fieldIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldIssue[] {
-  return error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({
-          path: formatPath([...prefix, ...issue.path, key]),
-          message: SECRET_KEY.test(key)
-            ? 'secrets are never stored in the config file'
-            : 'is not a known field (check its spelling)',
-        }))
-      : [
-          {
-            path: formatPath([...prefix, ...issue.path]),
-            // A bad record key (a profile name) carries the key schema's own message inside.
-            message:
-              issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message,
-          },
-        ],
-  );
+  return zodFieldIssues(error, {
+    prefix,
+    unknownKey: (key) => (SECRET_KEY.test(key) ? 'secrets are never stored in the config file' : undefined),
+  });
 }
 
 /** INVALID_ARGUMENT listing every issue, each line starting with the file when there is one. */
