@@ -104,18 +104,20 @@ interface Section {
   leaks: string[];
 }
 
+/** The section of a suite whose results are missing or unreadable. */
+function notRunSection(
+  name: string,
+  title: string,
+  loaded: Loaded,
+  how = 'Run `pnpm reliability:report`.',
+): Section {
+  return { name, title, ok: undefined, figures: 'not run', body: notRun(loaded, how), leaks: [] };
+}
+
 export function injectionSection(loaded: Loaded): Section {
   const name = 'Injection';
   const title = 'Injection: values tried per path';
-  if (loaded.status !== 'ok')
-    return {
-      name,
-      title,
-      ok: undefined,
-      figures: 'not run',
-      body: notRun(loaded, 'Run `pnpm reliability:report`.'),
-      leaks: [],
-    };
+  if (loaded.status !== 'ok') return notRunSection(name, title, loaded);
   const data = obj(loaded.data);
   const paths = list(data.paths);
   const values = paths.reduce((s, p) => s + (num(p.values) ?? 0), 0);
@@ -156,15 +158,7 @@ function failureExamples(paths: Json[]): string[] {
 export function secretsSection(loaded: Loaded): Section {
   const name = 'Secrets';
   const title = 'Secrets';
-  if (loaded.status !== 'ok')
-    return {
-      name,
-      title,
-      ok: undefined,
-      figures: 'not run',
-      body: notRun(loaded, 'Run `pnpm reliability:report`.'),
-      leaks: [],
-    };
+  if (loaded.status !== 'ok') return notRunSection(name, title, loaded);
   const checks = list(obj(loaded.data).checks);
   const found = checks.filter((c) => (num(c.found) ?? (c.found ? 1 : 0)) > 0);
   // Totals per unit (bytes, processes, …): adding bytes to processes would mean nothing.
@@ -198,15 +192,7 @@ export function secretsSection(loaded: Loaded): Section {
 export function faultsSection(loaded: Loaded): Section {
   const name = 'Faults';
   const title = 'Faults injected';
-  if (loaded.status !== 'ok')
-    return {
-      name,
-      title,
-      ok: undefined,
-      figures: 'not run',
-      body: notRun(loaded, 'Run `pnpm reliability:report`.'),
-      leaks: [],
-    };
+  if (loaded.status !== 'ok') return notRunSection(name, title, loaded);
   const data = obj(loaded.data);
   const cases = list(data.cases);
   const survived = cases.filter((c) => c.ok === true);
@@ -314,8 +300,7 @@ export function loadSection(loaded: Loaded, soak: boolean): Section {
   const how = soak
     ? 'The soak runs apart from the report: `pnpm soak` (1,000 cycles; `EXO_SOAK_CYCLES=n` for another count), then `pnpm reliability:report`.'
     : 'Run `pnpm reliability:report`.';
-  if (loaded.status !== 'ok')
-    return { name, title, ok: undefined, figures: 'not run', body: notRun(loaded, how), leaks: [] };
+  if (loaded.status !== 'ok') return notRunSection(name, title, loaded, how);
   const data = obj(loaded.data);
   const cycles = obj(data.cycles);
   const burst = obj(data.burst);
@@ -413,15 +398,7 @@ function memoryFigure(m: unknown): string {
 export function badInputSection(loaded: Loaded): Section {
   const name = 'Bad input';
   const title = 'Bad input';
-  if (loaded.status !== 'ok')
-    return {
-      name,
-      title,
-      ok: undefined,
-      figures: 'not run',
-      body: notRun(loaded, 'Run `pnpm reliability:report`.'),
-      leaks: [],
-    };
+  if (loaded.status !== 'ok') return notRunSection(name, title, loaded);
   const cases = list(obj(loaded.data).cases);
   const passed = cases.filter((c) => c.ok === true);
   const keys = [...new Set(cases.flatMap((c) => Object.keys(c)))].slice(0, 8);
