@@ -270,13 +270,15 @@ export interface TestTenant {
   remove(): Promise<void>;
 }
 
-/** A fresh sandbox tenant in a temporary directory (remove() deletes it). */
-export async function createTestTenant(mailboxCount = 10): Promise<TestTenant> {
-  const directory = await makeTempDir('exo-rel-tenant-');
+export type TenantView = Pick<
+  TestTenant,
+  'directory' | 'env' | 'options' | 'status' | 'processes' | 'servers'
+>;
+
+/** A view of the sandbox tenant in `directory`: connect options, status, and the pwsh processes using it. */
+export function tenantAt(directory: string): TenantView {
   const env = { ...(process.env as Record<string, string>), EXO_SANDBOX_DIR: directory };
-  await createTenant({ directory, mailboxCount, env });
-  const marker = `EXO_SANDBOX_DIR=${directory}`;
-  const processes = () => processesWithEnv(marker);
+  const processes = () => processesWithEnv(`EXO_SANDBOX_DIR=${directory}`);
   return {
     directory,
     env,
@@ -288,9 +290,19 @@ export async function createTestTenant(mailboxCount = 10): Promise<TestTenant> {
       ...extra,
     }),
     status: () => tenantStatus({ directory, env }),
-    liveSessions: async () => (await tenantStatus({ directory, env })).sessions.length,
     processes,
     servers: () => processes().filter((pid) => processArgv(pid)?.includes('-s') ?? false),
+  };
+}
+
+/** A fresh sandbox tenant in a temporary directory (remove() deletes it). */
+export async function createTestTenant(mailboxCount = 10): Promise<TestTenant> {
+  const directory = await makeTempDir('exo-rel-tenant-');
+  const view = tenantAt(directory);
+  await createTenant({ directory, mailboxCount, env: view.env });
+  return {
+    ...view,
+    liveSessions: async () => (await view.status()).sessions.length,
     remove: () => rm(directory, { recursive: true, force: true }),
   };
 }

@@ -6,13 +6,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type ConnectionEvent, ExoError } from '@exo-connect/core';
-import {
-  SANDBOX_DEMO_CREDENTIAL,
-  sandboxEnvironment,
-  tenantStatus,
-  verifyTenant,
-} from '@exo-connect/sandbox';
-import { processArgv, processesWithEnv, type TestTenant, waitFor } from './common.js';
+import { verifyTenant } from '@exo-connect/sandbox';
+import { processArgv, type TenantView, type TestTenant, tenantAt, waitFor } from './common.js';
+
+export { type TenantView, tenantAt };
+
 import { tenantDigest } from './fault-fs.js';
 
 export const STATES = ['policy', 'credential', 'session', 'import', 'ready', 'mid-stream'] as const;
@@ -37,30 +35,6 @@ export interface FaultRecord {
 }
 
 /** The parts of a TestTenant the fault cases use, for any tenant directory (also a copy made for a fault). */
-export type TenantView = Pick<
-  TestTenant,
-  'directory' | 'env' | 'options' | 'status' | 'processes' | 'servers'
->;
-
-export function tenantAt(directory: string): TenantView {
-  const env = { ...(process.env as Record<string, string>), EXO_SANDBOX_DIR: directory };
-  const processes = () => processesWithEnv(`EXO_SANDBOX_DIR=${directory}`);
-  return {
-    directory,
-    env,
-    options: (extra = {}) => ({
-      environment: sandboxEnvironment(),
-      credential: SANDBOX_DEMO_CREDENTIAL,
-      env,
-      handleSignals: false,
-      ...extra,
-    }),
-    status: () => tenantStatus({ directory, env }),
-    processes,
-    servers: () => processes().filter((pid) => processArgv(pid)?.includes('-s') ?? false),
-  };
-}
-
 /**
  * The pwsh host of a connection to this tenant: node-powershell starts it with `-NoExit -Command -`. (Not the
  * short-lived pwsh that checks the version before it, nor a session server, `pwsh -s`.)
