@@ -3,7 +3,7 @@ import { isAbsolute } from 'node:path';
 import { environmentSchema } from '@exo-connect/env-endpoints';
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_CONNECTION_URI } from './constants.js';
-import { SANDBOX_EXO_MODULE_PATH, SANDBOX_MODULE_PATH } from './paths.js';
+import { SANDBOX_MODULE_PATH } from './paths.js';
 import { SANDBOX_DOCUMENTATION_URL, sandboxEnvironment } from './sandbox-environment.js';
 
 describe('sandboxEnvironment', () => {
@@ -27,7 +27,7 @@ describe('sandboxEnvironment', () => {
       },
       module: { exchangeEnvironmentName: 'O365Default', connectionUri: SANDBOX_CONNECTION_URI },
       documentation: SANDBOX_DOCUMENTATION_URL,
-      prelude: { modules: [SANDBOX_MODULE_PATH, SANDBOX_EXO_MODULE_PATH] },
+      prelude: { modules: [SANDBOX_MODULE_PATH] },
     });
   });
 

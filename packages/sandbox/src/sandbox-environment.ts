@@ -1,13 +1,15 @@
 import { type EnvironmentDefinition, validateEnvironment } from '@exo-connect/env-endpoints';
 import { SANDBOX_CONNECTION_URI } from './constants.js';
-import { SANDBOX_EXO_MODULE_PATH, SANDBOX_MODULE_PATH } from './paths.js';
+import { SANDBOX_MODULE_PATH } from './paths.js';
 
 export const SANDBOX_DOCUMENTATION_URL =
   'https://github.com/exo-connect/exo-connect/tree/main/packages/sandbox';
 
 /**
  * The sandbox as an env-endpoints environment. Its prelude imports the ExoSandbox module (which answers
- * New-PSSession for SANDBOX_CONNECTION_URI) and the stand-in ExchangeOnlineManagement module into the host pwsh.
+ * New-PSSession for SANDBOX_CONNECTION_URI) into the host pwsh; that module puts the stand-in
+ * ExchangeOnlineManagement (SANDBOX_EXO_MODULE_PATH) first on PSModulePath, so the module strategy's
+ * `Import-Module ExchangeOnlineManagement` loads it, and only then.
  * The tenant directory reaches that pwsh through its environment: EXO_SANDBOX_DIR, else the default directory.
  */
 export function sandboxEnvironment(): EnvironmentDefinition {
@@ -25,6 +27,6 @@ export function sandboxEnvironment(): EnvironmentDefinition {
     },
     module: { exchangeEnvironmentName: 'O365Default', connectionUri: SANDBOX_CONNECTION_URI },
     documentation: SANDBOX_DOCUMENTATION_URL,
-    prelude: { modules: [SANDBOX_MODULE_PATH, SANDBOX_EXO_MODULE_PATH] },
+    prelude: { modules: [SANDBOX_MODULE_PATH] },
   });
 }

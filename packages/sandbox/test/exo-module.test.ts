@@ -1,5 +1,6 @@
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_PERSONAS, sandboxEnvironment, tenantStatus } from '../src/index.js';
+import { SANDBOX_EXO_MODULE_PATH, SANDBOX_PERSONAS, sandboxEnvironment, tenantStatus } from '../src/index.js';
 import { processAlive, runPwshOk, waitFor } from './support/pwsh.js';
 import { createTestTenant, type TestTenant } from './support/tenant.js';
 
@@ -69,6 +70,17 @@ $Credential = New-TestCredential $In.user $In.password
         env: tenant.env,
       },
     );
+
+  it('is loaded only when asked for, from the sandbox, ahead of any installed ExchangeOnlineManagement', async () => {
+    const r = await run<{ AfterPrelude: boolean; ModuleBase: string }>(
+      `
+$afterPrelude = [bool](Get-Module -Name ExchangeOnlineManagement)
+Import-Module -Name ExchangeOnlineManagement -ErrorAction Stop
+Write-Result @{ AfterPrelude = $afterPrelude; ModuleBase = (Get-Module -Name ExchangeOnlineManagement).ModuleBase }
+`,
+    );
+    expect(r).toEqual({ AfterPrelude: false, ModuleBase: dirname(SANDBOX_EXO_MODULE_PATH) });
+  });
 
   it('accepts the real parameters and refuses every endpoint but the sandbox', async () => {
     const r = await run<{

@@ -14,6 +14,15 @@ $script:SandboxUri = [uri]'https://sandbox.exo.localhost/powershell-liveid/'
 $script:RealNewPSSession = Get-Command -Name New-PSSession -CommandType Cmdlet -Module Microsoft.PowerShell.Core
 $script:TypeTable = $null
 
+# The stand-in ExchangeOnlineManagement (for the module strategy) sits next to this module. Putting their folder
+# first on PSModulePath lets `Import-Module ExchangeOnlineManagement` (or Connect-ExchangeOnline's autoload) find it
+# when it is needed, so a connection that never uses it does not pay for loading it.
+$separator = [IO.Path]::PathSeparator
+if (-not (($env:PSModulePath -split [regex]::Escape($separator)) -contains $script:PowerShellRoot)) {
+    $env:PSModulePath = $script:PowerShellRoot + $separator + $env:PSModulePath
+}
+Remove-Variable -Name separator
+
 function Get-ExoSandboxTenantDirectory {
     <#
     .SYNOPSIS
