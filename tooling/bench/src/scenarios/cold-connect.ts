@@ -261,7 +261,7 @@ export const coldConnect: ScenarioRun = async (ctx, result) => {
       label: '  prelude: Import-Module ExchangeOnlineManagement (stand-in)',
       value: medianOf(parts, (p) => p.exoModule),
       unit: 'ms',
-      note: 'measured apart; loaded for both strategies, used only by module',
+      note: 'measured apart; connect() loads it only for the module strategy',
     },
     { label: 'engine: credential', value: medianOf(exo, (r) => r.states.credential), unit: 'ms' },
     { label: 'engine: session (New-PSSession)', value: medianOf(exo, (r) => r.states.session), unit: 'ms' },
