@@ -106,6 +106,9 @@ async function runNaive(job: BulkJob): Promise<BulkOutcome> {
   try {
     const counts = [job.warmupCount, job.count];
     if (!counts.every(Number.isSafeInteger)) throw new Error('counts must be integers');
+    // This is the naive baseline: node-powershell driven as its README shows, with the command as script text.
+    // Only the two integer counts checked above (or the literal Unlimited) go into it, never user data; the
+    // engine under test sends values as JSON and splats them.
     const pipeline = (n: number | 'Unlimited') =>
       // The remote "more results available" warning would land in stdout, inside the JSON.
       local ? `Get-BenchObject -Count ${n}` : `Get-Mailbox -ResultSize ${n} -WarningAction SilentlyContinue`;
