@@ -807,7 +807,8 @@ describe('profiles and the config file', () => {
         environment: 'sandbox',
         userPrincipalName: s.user,
         connectionUri: s.uri,
-        proxy: { proxyUrl: s.proxy },
+        // `--proxy=` (empty) means no proxy: exo stores none.
+        ...(s.proxy === '' ? {} : { proxy: { proxyUrl: s.proxy } }),
       });
       const file = JSON.parse(
         await readFile(join(cliEnv.EXO_CONFIG_DIR!, 'config.json'), 'utf8'),
