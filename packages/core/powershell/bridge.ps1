@@ -253,10 +253,40 @@ function Import-ExoRps {
     $p = @{ Session = $global:ExoSession; DisableNameChecking = $true; AllowClobber = $true; ErrorAction = 'Stop' }
     if ($CommandName) { $p.CommandName = $CommandName }
     if ($Prefix) { $p.Prefix = $Prefix }
-    $module = Import-PSSession @p
-    Import-Module $module -Global -DisableNameChecking -ErrorAction Stop
+    try {
+        $module = Import-PSSession @p
+        Import-Module $module -Global -DisableNameChecking -ErrorAction Stop
+    } catch {
+        Assert-ExoSessionOpen $global:ExoSession $_
+        throw
+    }
     $global:ExoModule = $module
     [pscustomobject]@{ ModuleName = $module.Name; CommandCount = $module.ExportedCommands.Count }
+}
+
+# After a step failed: when the session under it broke (its server ended, the connection dropped), says so,
+# whatever text the transport gave: a write to a server that just died fails with only "Broken pipe". A
+# transport error can reach the caller before the session's state changes, so it waits briefly for it.
+function Assert-ExoSessionOpen {
+    param($Session, [System.Management.Automation.ErrorRecord]$Failure)
+    if (-not $Session) { return }
+    $io = $false
+    $transport = $false
+    for ($e = $Failure.Exception; $null -ne $e; $e = $e.InnerException) {
+        if ($e -is [System.IO.IOException] -or $e.Message -match 'Broken pipe') { $io = $true }
+        if ($e -is [System.Management.Automation.Remoting.PSRemotingTransportException]) { $transport = $true }
+    }
+    $wait = [System.Diagnostics.Stopwatch]::StartNew()
+    while (($io -or $transport) -and [string]$Session.State -eq 'Opened' -and $wait.ElapsedMilliseconds -lt 2000) {
+        Start-Sleep -Milliseconds 50
+    }
+    $state = [string]$Session.State
+    if ($state -ne 'Opened') {
+        throw "The session state is ${state}: the remote session is no longer open. $($Failure.Exception.Message)"
+    }
+    if ($io) {
+        throw "The connection to the remote session broke: the remote session is no longer open. $($Failure.Exception.Message)"
+    }
 }
 
 function Get-ExoRpsState {

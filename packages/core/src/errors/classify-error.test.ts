@@ -43,6 +43,11 @@ const REAL_TEXTS: Array<[string, string]> = [
     'There is an error processing data from the background process. Error reported: The input is not a valid Base-64 string as it contains a non-base 64 character, more than two padding characters, or an illegal character among the padding characters..',
   ],
   ['SESSION_BROKEN', 'Cannot invoke the pipeline because the runspace is not in the Opened state.'],
+  // The bridge's own words when a step failed because its session broke (Assert-ExoSessionOpen).
+  [
+    'SESSION_BROKEN',
+    'The connection to the remote session broke: the remote session is no longer open. Broken pipe',
+  ],
   ['SESSION_BROKEN', 'No session has been associated with this implicit remoting module.'],
   [
     'SESSION_BROKEN',
