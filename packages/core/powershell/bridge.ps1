@@ -1,7 +1,7 @@
 # exo-connect host bridge, loaded once into each pwsh host as fixed text: it never contains caller data.
 #
-# Node starts pwsh through node-powershell, loads this file and calls Start-ExoBridge, which connects to
-# a private local socket (the side channel) and proves who it is with a token. Node then starts
+# Node starts pwsh through node-powershell and runs one line: it loads this file and calls Start-ExoBridge,
+# which connects to a private local socket (the side channel) and proves who it is with a token, then
 # Invoke-ExoServe, which reads one request per line from the socket, JSON only:
 #   {"t":"req","id":…,"command":"Get-Mailbox","parameters":{…},"depth":4,"queue":1024}
 # Parameter values are decoded with ConvertFrom-Json and splatted: they are never parsed as code.
@@ -87,43 +87,77 @@ class ExoBridgeHost : System.Management.Automation.Host.PSHost {
     [void] NotifyEndApplication() { }
 }
 
+# Connects the side channel, says hello, and opens the worker runspace. Its values arrive base64-encoded (the
+# channel as "unix:<socket path>" or "pipe:<pipe name>"). Node waits for the hello only; the worker loads its
+# functions on its own thread while this one goes on to the request loop and parses the first request (the
+# first ConvertFrom-Json of a process is slow), and the first request waits for the worker (Wait-ExoWorker).
 function Start-ExoBridge {
-    param([Parameter(Mandatory)][string]$Config)
-    $cfg = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Config)) | ConvertFrom-Json -AsHashtable -DateKind String
-
+    param(
+        [Parameter(Mandatory)][string]$Channel,
+        [Parameter(Mandatory)][string]$Token,
+        [string]$ExecutionPolicy
+    )
+    $utf8 = [Text.Encoding]::UTF8
+    $target = $utf8.GetString([Convert]::FromBase64String($Channel))
     $socket = $null
-    if ($cfg['pipeName']) {
-        $stream = [System.IO.Pipes.NamedPipeClientStream]::new('.', $cfg['pipeName'], [System.IO.Pipes.PipeDirection]::InOut)
+    if ($target.StartsWith('pipe:')) {
+        $stream = [System.IO.Pipes.NamedPipeClientStream]::new('.', $target.Substring(5), [System.IO.Pipes.PipeDirection]::InOut)
         $stream.Connect(10000)
     } else {
         $socket = [System.Net.Sockets.Socket]::new(
             [System.Net.Sockets.AddressFamily]::Unix, [System.Net.Sockets.SocketType]::Stream,
             [System.Net.Sockets.ProtocolType]::Unspecified)
-        $socket.Connect([System.Net.Sockets.UnixDomainSocketEndPoint]::new($cfg['socketPath']))
+        $socket.Connect([System.Net.Sockets.UnixDomainSocketEndPoint]::new($target.Substring(5)))
         $stream = [System.Net.Sockets.NetworkStream]::new($socket, $true)
     }
     $writer = [System.IO.StreamWriter]::new($stream, [System.Text.UTF8Encoding]::new($false), 65536)
     $writer.AutoFlush = $false
     $writer.NewLine = "`n"
+    $script:ExoBridge = @{
+        Socket = $socket; Stream = $stream; Writer = $writer; Worker = $null
+        Init = $null; InitResult = $null; InitError = $null; Ready = $false; ExitHandler = $false
+        Pending = [System.IO.MemoryStream]::new(); Chunk = [byte[]]::new(65536)
+    }
+    $tokenText = $utf8.GetString([Convert]::FromBase64String($Token))
+    if ($tokenText -notmatch '^[A-Za-z0-9_-]+$') { throw 'Invalid side channel token.' }
+    $writer.WriteLine('{"t":"hello","token":"' + $tokenText + '","pid":' + $PID + ',"version":"' + $PSVersionTable.PSVersion.ToString() + '"}')
+    $writer.Flush()
 
+    # Opened here, not with OpenAsync: opening calls the host's methods, which are PowerShell class methods
+    # and would wait for this thread.
     $iss = [initialsessionstate]::CreateDefault2()
-    if ($IsWindows -and $cfg['executionPolicy']) { $iss.ExecutionPolicy = $cfg['executionPolicy'] }
+    if ($IsWindows -and $ExecutionPolicy) { $iss.ExecutionPolicy = $utf8.GetString([Convert]::FromBase64String($ExecutionPolicy)) }
     $hostLines = [ExoBridgeHost]::new()
     $worker = [runspacefactory]::CreateRunspace($hostLines, $iss)
     $worker.Open()
     $worker.SessionStateProxy.SetVariable('ExoHostLines', $hostLines.Lines)
+    $script:ExoBridge.Worker = $worker
     $init = [powershell]::Create()
     $init.Runspace = $worker
-    $null = $init.AddScript($script:WorkerScript).Invoke()
-    $init.Dispose()
+    $null = $init.AddScript($script:WorkerScript)
+    $script:ExoBridge.Init = $init
+    $script:ExoBridge.InitResult = $init.BeginInvoke()
+}
 
-    $script:ExoBridge = @{
-        Socket = $socket; Stream = $stream; Writer = $writer; Worker = $worker
-        Pending = [System.IO.MemoryStream]::new(); Chunk = [byte[]]::new(65536)
+# Waits until the worker runspace is open and has its functions; throws when it could not be made ready.
+function Wait-ExoWorker {
+    $b = $script:ExoBridge
+    if ($null -eq $b.Init) {
+        $info = $b.Worker.RunspaceStateInfo
+        $why = if ($b.InitError) { $b.InitError } elseif ($info.Reason) { $info.Reason.Message } else { [string]$info.State }
+        throw "The bridge's worker runspace could not be made ready: $why"
     }
-    $null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -Action { Stop-ExoBridge }
-    $writer.WriteLine('{"t":"hello","token":' + (ConvertTo-Json -InputObject $cfg['token'] -Compress) + ',"pid":' + $PID + ',"version":"' + $PSVersionTable.PSVersion.ToString() + '"}')
-    $writer.Flush()
+    try {
+        $null = $b.Init.EndInvoke($b.InitResult)
+        $b.Ready = $true
+    } catch {
+        $b.InitError = $_.Exception.Message
+        throw
+    } finally {
+        $b.Init.Dispose()
+        $b.Init = $null
+        $b.InitResult = $null
+    }
 }
 
 # Functions that live in the worker runspace: the frame writer and the connection steps. Node appends
@@ -385,6 +419,7 @@ function Stop-ExoBridge {
     $b = $script:ExoBridge
     if ($null -eq $b -or $null -eq $b.Worker) { return }
     try {
+        if ($b.Init) { try { Wait-ExoWorker } catch { } }
         $ps = [powershell]::Create()
         $ps.Runspace = $b.Worker
         $null = $ps.AddScript(
@@ -465,6 +500,7 @@ function Invoke-ExoRequest {
     try {
         $command = [string]$Request['command']
         if ($command -notmatch '^[A-Za-z][A-Za-z0-9]*-[A-Za-z][A-Za-z0-9_]*$') { throw 'Invalid command name.' }
+        if (-not $b.Ready) { Wait-ExoWorker }
         $params = if ($Request['parameters']) { Resolve-ExoParameters $Request['parameters'] } else { @{} }
         $ps = [powershell]::Create()
         $ps.Runspace = $b.Worker
@@ -473,6 +509,13 @@ function Invoke-ExoRequest {
         })
         $params = $null
         $async = $ps.BeginInvoke()
+        if (-not $b.ExitHandler) {
+            # Removes the sessions should pwsh exit some other way than through the request loop. Registered
+            # while the first command runs, off the start-up path; this is what Register-EngineEvent -Action
+            # does, without the cmdlet's first-use cost (about 80 ms against 20).
+            $null = $ExecutionContext.Events.SubscribeEvent($null, $null, 'PowerShell.Exiting', $null, { Stop-ExoBridge }, $false, $false)
+            $b.ExitHandler = $true
+        }
         $line = $null
         $sent = 0
         $finished = $false

@@ -184,6 +184,21 @@ describe('PwshBridge lifecycle', () => {
     expect(doomed.alive).toBe(false);
   });
 
+  it("starts the host with its .NET runtime settings, and lets the caller's environment override them", async () => {
+    const read = async (host: PwshBridge, name: string) => {
+      const { frames } = await collect(host.request('Get-Item', { Path: `env:${name}` }, { depth: 1 }));
+      return (frames.find((f) => f.t === 'o') as { v: { Value: string } } | undefined)?.v.Value;
+    };
+    expect(await read(bridge, 'DOTNET_TC_CallCountingDelayMs')).toBe('2000');
+    expect(await read(bridge, 'DOTNET_TieredPGO')).toBe('0');
+    const tuned = await PwshBridge.start({ info, env: { ...process.env, DOTNET_TieredPGO: '1' } });
+    try {
+      expect(await read(tuned, 'DOTNET_TieredPGO')).toBe('1');
+    } finally {
+      await tuned.close();
+    }
+  });
+
   it('ends pwsh on close', async () => {
     const host = await PwshBridge.start({ info });
     expect(alive(host.pid)).toBe(true);

@@ -15,7 +15,7 @@ import {
 } from '../pwsh/locate-pwsh.js';
 import { checkSecret, encodeRequest, type ParameterValue } from './encode-request.js';
 import { type Frame, LineSplitter, parseFrame } from './frames.js';
-import { openSideChannel } from './side-channel.js';
+import { openSideChannel, type SideChannelAddress } from './side-channel.js';
 
 export type SecretValue =
   | { kind: 'credential'; userName: string; password: string }
@@ -52,14 +52,22 @@ function asWorkerFunction(name: string, script: string): string {
 }
 
 let bridgeScript: string | undefined;
-function bootstrapLine(config: object): string {
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+/**
+ * The one line node-powershell runs: it loads the bridge, starts it (side channel, hello, worker runspace)
+ * and enters the request loop, which returns on quit. Every value is base64 data, never code.
+ */
+function bootstrapLine(address: SideChannelAddress, executionPolicy: string): string {
   bridgeScript ??=
     readFileSync(new URL('../../powershell/bridge.ps1', import.meta.url), 'utf8') +
     asWorkerFunction('New-ExoSessionOption', NEW_SESSION_OPTION_SCRIPT) +
     asWorkerFunction('Set-ExoHttpProxy', APPLY_HTTP_PROXY_SCRIPT);
-  const script = Buffer.from(bridgeScript, 'utf8').toString('base64');
-  const cfg = Buffer.from(JSON.stringify(config), 'utf8').toString('base64');
-  return `. ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${script}')))); Start-ExoBridge -Config '${cfg}'`;
+  const channel = address.pipeName ? `pipe:${address.pipeName}` : `unix:${address.socketPath}`;
+  return (
+    `. ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${b64(bridgeScript)}')))); ` +
+    `Start-ExoBridge -Channel '${b64(channel)}' -Token '${b64(address.token)}' -ExecutionPolicy '${b64(executionPolicy)}'; Invoke-ExoServe`
+  );
 }
 
 // The CommonJS module object node-powershell spawns through (builtins are one object for every importer).
@@ -110,8 +118,20 @@ function quietDebugLog<T extends object>(create: () => T): T {
   return shell;
 }
 
+/**
+ * .NET runtime settings for the host, unless the caller's environment sets them. PowerShell's own assemblies
+ * are not precompiled, so a connect spends most of its CPU time compiling; by default the runtime starts
+ * recompiling hot methods (with profiling, then optimized) 100 ms after compiling slows down, while the
+ * connect is still going. Waiting 2 s and skipping the profiling pass made connect() about 7% faster here
+ * (tooling/bench, scenario 1); commands that run longer are optimized as before.
+ */
+const HOST_RUNTIME_ENV: Record<string, string> = {
+  DOTNET_TC_CallCountingDelayMs: '2000',
+  DOTNET_TieredPGO: '0',
+};
+
 function hostEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const clean: NodeJS.ProcessEnv = { ...env, TERM: 'dumb', NO_COLOR: '1' };
+  const clean: NodeJS.ProcessEnv = { ...HOST_RUNTIME_ENV, ...env, TERM: 'dumb', NO_COLOR: '1' };
   for (const name of SECRET_ENV) delete clean[name];
   return clean;
 }
@@ -137,6 +157,7 @@ export class PwshBridge {
   private current: Pending | undefined;
   private queue: Promise<void> = Promise.resolve();
   private exited = false;
+  private closing = false;
   private readonly exitWaiters: Array<() => void> = [];
 
   private constructor(
@@ -151,6 +172,11 @@ export class PwshBridge {
     socket.resume();
     socket.on('error', () => undefined);
     socket.on('close', () => this.failCurrent(this.hostGone('The PowerShell host closed its channel.')));
+    // The request loop ends only on quit: a failure of the bootstrap line after the hello leaves a host that
+    // reads no requests, so it is ended and its caller sees SESSION_BROKEN.
+    serve.catch(() => {
+      if (!this.closing) this.kill();
+    });
     child.once('exit', () => {
       this.exited = true;
       this.failCurrent(this.hostGone('The PowerShell host exited.'));
@@ -186,10 +212,14 @@ export class PwshBridge {
     try {
       if (child.pid === undefined)
         throw new ExoError('PWSH_NOT_FOUND', `pwsh could not be started from ${info.executable}.`);
-      const boot = shell.invoke(
-        bootstrapLine({ ...channel.address, executionPolicy: options.executionPolicy ?? 'Bypass' }),
+      // The bootstrap line runs until the request loop ends: it settles at start only when pwsh failed.
+      const serve = shell.invoke(bootstrapLine(channel.address, options.executionPolicy ?? 'Bypass'));
+      serve.catch(() => undefined);
+      const failed = serve.then(
+        () => Promise.reject(new Error('the bridge ended before it said hello')),
+        (error: unknown) => Promise.reject(error),
       );
-      boot.catch(() => undefined);
+      failed.catch(() => undefined);
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => reject(new ExoError('TIMEOUT', `pwsh did not start within ${timeoutMs} ms.`)),
@@ -201,8 +231,8 @@ export class PwshBridge {
           reject(new ExoError('PWSH_NOT_FOUND', `pwsh exited during start (code ${code}).`)),
         );
       });
-      const socket = await Promise.race([channel.accepted, timeout, exited]);
-      const hello = await Promise.race([readHello(socket), timeout, exited]);
+      const socket = await Promise.race([channel.accepted, failed, timeout, exited]);
+      const hello = await Promise.race([readHello(socket), failed, timeout, exited]);
       if (hello.token !== channel.address.token) {
         socket.destroy();
         throw new ExoError('PWSH_NOT_FOUND', 'The PowerShell host did not identify itself.');
@@ -215,9 +245,6 @@ export class PwshBridge {
           `${info.executable} is PowerShell ${hello.version}, older than ${MINIMUM_PWSH_VERSION}.`,
         );
       }
-      await Promise.race([boot, timeout, exited]);
-      const serve = shell.invoke('Invoke-ExoServe');
-      serve.catch(() => undefined);
       shell.history.length = 0;
       return new PwshBridge(shell, child, socket, serve, hello.pid, info);
     } catch (error) {
@@ -345,6 +372,7 @@ export class PwshBridge {
    * of its stdin and exits; after graceMs it is killed.
    */
   async close(graceMs = 10_000): Promise<void> {
+    this.closing = true;
     if (!this.exited) {
       const timer = setTimeout(() => this.kill(), graceMs);
       // A request whose stream the caller abandoned never releases the queue; the exit does.

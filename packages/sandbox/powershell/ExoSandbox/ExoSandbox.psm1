@@ -127,6 +127,10 @@ function Open-ExoSandboxSessionAs {
         $sessionId = $runspace.InstanceId.ToString()
         $expires = [DateTime]::UtcNow.AddSeconds($auth.SessionLifetimeSeconds)
         $environment = $start.Environment
+        # The service's processes do not take the client's .NET runtime tuning (exo-connect's host sets some).
+        foreach ($name in @($environment.Keys)) {
+            if ($name -like 'DOTNET_TC_*' -or $name -like 'DOTNET_Tiered*' -or $name -like 'COMPlus_*') { $null = $environment.Remove($name) }
+        }
         $environment['PSModulePath'] = $script:PowerShellRoot + [IO.Path]::PathSeparator + $environment['PSModulePath']
         $environment['EXO_SANDBOX_DIR'] = $dir
         $environment['EXO_SANDBOX_USER'] = $auth.UserPrincipalName
