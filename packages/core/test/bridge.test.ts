@@ -189,7 +189,7 @@ describe('PwshBridge lifecycle', () => {
       const { frames } = await collect(host.request('Get-Item', { Path: `env:${name}` }, { depth: 1 }));
       return (frames.find((f) => f.t === 'o') as { v: { Value: string } } | undefined)?.v.Value;
     };
-    expect(await read(bridge, 'DOTNET_TC_CallCountingDelayMs')).toBe('2000');
+    expect(await read(bridge, 'DOTNET_TC_CallCountingDelayMs')).toBe('500');
     expect(await read(bridge, 'DOTNET_TieredPGO')).toBe('0');
     const tuned = await PwshBridge.start({ info, env: { ...process.env, DOTNET_TieredPGO: '1' } });
     try {

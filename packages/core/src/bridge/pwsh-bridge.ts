@@ -120,13 +120,13 @@ function quietDebugLog<T extends object>(create: () => T): T {
 
 /**
  * .NET runtime settings for the host, unless the caller's environment sets them. PowerShell's own assemblies
- * are not precompiled, so a connect spends most of its CPU time compiling; by default the runtime starts
- * recompiling hot methods (with profiling, then optimized) 100 ms after compiling slows down, while the
- * connect is still going. Waiting 2 s and skipping the profiling pass made connect() about 7% faster here
- * (tooling/bench, scenario 1); commands that run longer are optimized as before.
+ * are not precompiled, so a connect spends most of its CPU time compiling, and by default the runtime starts
+ * recompiling hot methods (a profiling pass, then optimized code) 100 ms after compiling slows down, while
+ * the connect is still going. Waiting 500 ms and skipping the profiling pass made connect() 5-7% faster here
+ * (tooling/bench, scenario 1). 2 s was no faster to connect and left the first warm calls slow (scenario 2).
  */
 const HOST_RUNTIME_ENV: Record<string, string> = {
-  DOTNET_TC_CallCountingDelayMs: '2000',
+  DOTNET_TC_CallCountingDelayMs: '500',
   DOTNET_TieredPGO: '0',
 };
 
