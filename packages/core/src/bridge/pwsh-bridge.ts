@@ -103,7 +103,7 @@ interface ShellDebuggers {
  * `debug` package when DEBUG names it (`DEBUG=*`), and it logs to stdout: that would corrupt `exo run -o json`
  * and print the bootstrap line. Its one line at start-up ("shell process started") is sent to stderr, since
  * the logger binds whatever console.log is while the shell is being created; the command and output loggers
- * are then switched off: the bridge's own traffic never goes through them, only its two fixed lines do.
+ * are then switched off: the bridge's own traffic never goes through them, only its one fixed line does.
  */
 function quietDebugLog<T extends object>(create: () => T): T {
   const log = console.log;
@@ -147,7 +147,7 @@ interface Pending {
 
 /**
  * One pwsh host process. node-powershell spawns it (with -NoLogo -NoProfile -NonInteractive, TERM=dumb)
- * and runs the two fixed lines that load the bridge and start its request loop. Requests then travel as
+ * and runs the one fixed line that loads the bridge and enters its request loop. Requests then travel as
  * single JSON lines over a private side channel, and results, progress and errors come back framed on
  * it: node-powershell's own per-command protocol costs about 10 ms a call and buffers whole outputs,
  * which would rule out fast calls and streaming (see the core README).
