@@ -225,10 +225,14 @@ describe('exo errors', () => {
   });
 
   it('disconnects on Ctrl+C and exits 130, leaving no session', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', 'Start-Sleep', '--', '-Seconds', '60'], {
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', 'Start-Sleep', '--allow-command', 'Start-Sleep', '--', '-Seconds', '60'],
+      {
+        env: { ...process.env, NO_COLOR: '1', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     let sent = false;
     child.stderr.on('data', (d: Buffer) => {

@@ -40,8 +40,8 @@ class ExoBridgeHostUI : System.Management.Automation.Host.PSHostUserInterface {
         $this.Send('i', $text)
     }
     [System.Management.Automation.Host.PSHostRawUserInterface] get_RawUI() { return $null }
-    [string] ReadLine() { throw 'The exo-connect host is not interactive.' }
-    [securestring] ReadLineAsSecureString() { throw 'The exo-connect host is not interactive.' }
+    [string] ReadLine() { throw [ExoBridgeHostUI]::Refused('read a line of input (Read-Host)', '') }
+    [securestring] ReadLineAsSecureString() { throw [ExoBridgeHostUI]::Refused('read a secret line of input (Read-Host -AsSecureString)', '') }
     [void] Write([string]$Value) { $null = $this.Partial.Append($Value) }
     [void] Write([ConsoleColor]$Foreground, [ConsoleColor]$Background, [string]$Value) { $null = $this.Partial.Append($Value) }
     [void] WriteLine() { $this.Line('') }
@@ -53,20 +53,37 @@ class ExoBridgeHostUI : System.Management.Automation.Host.PSHostUserInterface {
     [void] WriteDebugLine([string]$Value) { $this.Send('d', $Value) }
     [void] WriteInformation([System.Management.Automation.InformationRecord]$Record) { }
     [void] WriteProgress([long]$SourceId, [System.Management.Automation.ProgressRecord]$Record) { }
+    # The parameter binder asks the host for the mandatory parameters a call lacks (caption "cmdlet <name> at
+    # command pipeline position <n>"). No one can answer here, so the error names them as PowerShell itself does
+    # in a non-interactive session; any other prompt says what it asked.
     [System.Collections.Generic.Dictionary[string, psobject]] Prompt([string]$Caption, [string]$Message,
         [System.Collections.ObjectModel.Collection[System.Management.Automation.Host.FieldDescription]]$Fields) {
-        throw 'The exo-connect host is not interactive.'
+        $names = [System.Collections.Generic.List[string]]::new()
+        foreach ($field in $Fields) { $names.Add($field.Name) }
+        if ($Caption -match '^cmdlet \S+ at command pipeline position \d+$' -or $Message -match 'Supply values for the following parameters') {
+            throw [System.Management.Automation.RuntimeException]::new(
+                'Cannot process command because of one or more missing mandatory parameters: ' + ($names -join ' ') + '.')
+        }
+        throw [ExoBridgeHostUI]::Refused('prompt for ' + ($names -join ', '), $Caption + ' ' + $Message)
     }
     [pscredential] PromptForCredential([string]$Caption, [string]$Message, [string]$UserName, [string]$TargetName) {
-        throw 'The exo-connect host is not interactive.'
+        throw [ExoBridgeHostUI]::Refused('prompt for a credential', $Caption + ' ' + $Message)
     }
     [pscredential] PromptForCredential([string]$Caption, [string]$Message, [string]$UserName, [string]$TargetName,
         [System.Management.Automation.PSCredentialTypes]$Types, [System.Management.Automation.PSCredentialUIOptions]$Options) {
-        throw 'The exo-connect host is not interactive.'
+        throw [ExoBridgeHostUI]::Refused('prompt for a credential', $Caption + ' ' + $Message)
     }
+    # ShouldProcess asks through here when a command's impact reaches $ConfirmPreference, or with -Confirm.
     [int] PromptForChoice([string]$Caption, [string]$Message,
         [System.Collections.ObjectModel.Collection[System.Management.Automation.Host.ChoiceDescription]]$Choices, [int]$Default) {
-        throw 'The exo-connect host is not interactive.'
+        throw [ExoBridgeHostUI]::Refused('ask for confirmation', $Caption + ' ' + $Message)
+    }
+    hidden static [System.Management.Automation.RuntimeException] Refused([string]$What, [string]$Asked) {
+        $text = ($Asked -replace '\s+', ' ').Trim()
+        if ($text.Length -gt 300) { $text = $text.Substring(0, 300) + '…' }
+        $said = if ($text) { ': "' + $text + '"' } else { '' }
+        return [System.Management.Automation.RuntimeException]::new(
+            'The command tried to ' + $What + $said + ', but the exo-connect host is not interactive.')
     }
 }
 
@@ -295,7 +312,10 @@ function Import-ExoRps {
         throw
     }
     $global:ExoModule = $module
-    [pscustomobject]@{ ModuleName = $module.Name; CommandCount = $module.ExportedCommands.Count }
+    # The implicit-remoting module's commands (the -CommandName filter and -Prefix applied) are the only ones
+    # a connection runs unless its caller opts in (COMMAND_NOT_ALLOWED in Node).
+    $commands = @($module.ExportedCommands.Keys)
+    [pscustomobject]@{ ModuleName = $module.Name; CommandCount = $commands.Count; Commands = $commands }
 }
 
 # After a step failed: when the session under it broke (its server ended, the connection dropped), says so,
@@ -362,16 +382,27 @@ function Connect-ExoModule {
     $p.ErrorAction = 'Stop'
     Connect-ExchangeOnline @p
     $info = @(Get-ConnectionInformation) | Select-Object -Last 1
+    # The commands this connection exported: the functions of the module Connect-ExchangeOnline generated
+    # (Get-ConnectionInformation names its file, or its folder; the module itself may be gone from the module
+    # table, its functions stay), and the module's own, less its session cmdlets. Never "whatever appeared
+    # meanwhile": PowerShell's auto-loading adds local modules too.
+    $file = [string]$info.ModuleName
+    $inFolder = $file.TrimEnd('/', '\') + [IO.Path]::DirectorySeparatorChar
+    $generated = @(if ($file) {
+        Get-Command -CommandType Function -ErrorAction Ignore |
+            Where-Object { $_.ScriptBlock.File -and ($_.ScriptBlock.File -eq $file -or $_.ScriptBlock.File.StartsWith($inFolder)) } |
+            ForEach-Object Name
+    })
+    $own = @((Get-Module -Name ExchangeOnlineManagement).ExportedCommands.Keys | Where-Object { $_ -notin 'Connect-ExchangeOnline', 'Disconnect-ExchangeOnline', 'Connect-IPPSSession' })
+    $global:ExoConnectedCommands = @($generated + $own | Select-Object -Unique)
     [pscustomobject]@{
         ConnectionId = [string]$info.ConnectionId; State = [string]$info.State; UserPrincipalName = $info.UserPrincipalName
         ConnectionUri = $info.ConnectionUri; Organization = $info.Organization; ModulePrefix = $info.ModulePrefix
     }
 }
 
-function Test-ExoCommand {
-    param([string[]]$Name)
-    $missing = @($Name | Where-Object { -not (Get-Command -Name $_ -ErrorAction Ignore) })
-    [pscustomobject]@{ Missing = $missing; Found = @($Name).Count - $missing.Count }
+function Get-ExoModuleCommand {
+    [pscustomobject]@{ Commands = @($global:ExoConnectedCommands) }
 }
 
 function Disconnect-ExoModule {

@@ -7,10 +7,18 @@ export {
   type SecretValue,
 } from './bridge/pwsh-bridge.js';
 export { openSideChannel, type SideChannel, type SideChannelAddress } from './bridge/side-channel.js';
+export type { CommandSurface, SurfaceOptions } from './connect/command-surface.js';
 export { type ConnectDependencies, connect } from './connect/connect.js';
 export { type CommandOptions, Connection, describeCredential } from './connect/connection.js';
 export type { ConnectionEvent } from './connect/events.js';
-export type { Clock, HostFactory, HostPort } from './connect/host-port.js';
+export type {
+  Clock,
+  HostFactory,
+  HostPort,
+  RequestEnd,
+  Transport,
+  TransportFactory,
+} from './connect/host-port.js';
 export { AccountLimiter } from './connect/limiter.js';
 export {
   type ConnectOptions,
@@ -20,7 +28,7 @@ export {
   type PasswordCredential,
   type Timeouts,
 } from './connect/options.js';
-export type { StrategyName } from './connect/strategies.js';
+export type { PlannedCommand, StepPlan, StrategyName } from './connect/strategies/index.js';
 export { type ClassifyContext, classifyErrorFrame, classifyText } from './errors/classify-error.js';
 export { ERROR_CODES, type ErrorCode, errorCodes } from './errors/error-codes.js';
 export { ExoError, type ExoErrorOptions } from './errors/exo-error.js';
@@ -29,6 +37,7 @@ export {
   type Effect,
   type Event as MachineEvent,
   initialState,
+  isReadCommand,
   type State,
   type StateKind,
   type Step,

@@ -221,7 +221,7 @@ describe('limits, aborts and timeouts', () => {
   );
 
   it('a command timeout stops the command, and the connection stays usable', async () => {
-    const exo = await connect(tenant.options({ timeouts: { command: 500 } }));
+    const exo = await connect(tenant.options({ timeouts: { command: 500 }, allowCommands: ['Start-Sleep'] }));
     open.push(exo);
     // The first call of an imported cmdlet builds its implicit-remoting proxy (about 2 s on a busy machine):
     // do it before timing anything against the 500 ms default.

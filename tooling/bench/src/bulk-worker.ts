@@ -65,6 +65,8 @@ async function runExo(job: BulkJob): Promise<BulkOutcome> {
     credential: job.credential,
     env: job.env,
     handleSignals: false,
+    // The bridge-only source is a local module's command (no session in the way).
+    allowCommands: ['Import-Module', 'Get-BenchObject'],
   });
   try {
     const local = job.source === 'local';

@@ -694,7 +694,9 @@ describe('cmdlet names', () => {
   });
 
   it('a name that is not Verb-Noun is INVALID_ARGUMENT, in the library, on a connection and in exo (exit 2, before connecting)', async () => {
-    exoConnection = await connect(tenant.options());
+    // Opted in to local commands, so that well-formed names reach pwsh's own lookup (Get-NoSuchCmdlet,
+    // Invoke-Expression below); exo run keeps the default, and refuses them (COMMAND_NOT_ALLOWED).
+    exoConnection = await connect(tenant.options({ allowLocalCommands: true }));
     for (const name of NAMES) {
       await library(
         'cmdlet name',
@@ -713,22 +715,26 @@ describe('cmdlet names', () => {
     expect(failedIn('cmdlet name')).toEqual([]);
   }, 180_000);
 
-  it('a well-formed name that is no command is CMDLET_ERROR (exit 7)', async () => {
+  it('a well-formed name that is no command is CMDLET_ERROR where local commands are allowed, COMMAND_NOT_ALLOWED in exo (exit 2)', async () => {
     await library('cmdlet name', 'Get-NoSuchCmdlet on a connection', { code: 'CMDLET_ERROR' }, () =>
       exoConnection!.invoke('Get-NoSuchCmdlet'),
     );
-    await exo('cmdlet name', ['run', 'Get-NoSuchCmdlet'], { code: 'CMDLET_ERROR', exit: 7 });
+    await exo('cmdlet name', ['run', 'Get-NoSuchCmdlet'], { code: 'COMMAND_NOT_ALLOWED', exit: 2 });
+    await exo('cmdlet name', ['run', 'Invoke-Expression', '--', '-Command', '6 * 7'], {
+      code: 'COMMAND_NOT_ALLOWED',
+      exit: 2,
+    });
     expect(failedIn('cmdlet name')).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 
-  it('Invoke-Expression is a cmdlet name like any other: what it runs is the caller’s own explicit command', async () => {
-    // Recorded as observed behaviour: exo does not reinterpret a cmdlet name, and the caller chose to run code.
+  it('Invoke-Expression runs only where the caller opted in to local commands', async () => {
+    // Recorded as observed behaviour: with allowLocalCommands the caller chose to run code in the local host.
     const rows = await exoConnection!.invoke('Invoke-Expression', { Command: '6 * 7' });
     results.push({
       area: 'cmdlet name',
       input: "Invoke-Expression -Command '6 * 7' on a connection",
       via: 'library',
-      expected: { code: 'ACCEPTED (runs in the local host, like any local cmdlet)' },
+      expected: { code: 'ACCEPTED (allowLocalCommands: runs in the local host)' },
       got: { code: JSON.stringify(rows) },
       ok: JSON.stringify(rows) === '[42]',
     });

@@ -171,7 +171,7 @@ function timeoutCase(state: FaultState): FaultCase {
     expected: 'TIMEOUT',
     async run(lane) {
       if (state === 'ready') {
-        const exo = await open(lane, { timeouts: { command: 1_000 } });
+        const exo = await open(lane, { timeouts: { command: 1_000 }, allowCommands: ['Start-Sleep'] });
         const began = Date.now();
         const code = await outcome(exo.invoke('Start-Sleep', { Seconds: 30 }));
         expect(Date.now() - began, 'the command was stopped, not waited for').toBeLessThan(10_000);
@@ -401,7 +401,7 @@ function hostKilledCase(state: FaultState): FaultCase {
     expected: 'SESSION_BROKEN',
     async run(lane) {
       if (state === 'ready' || state === 'mid-stream') {
-        const exo = await open(lane);
+        const exo = await open(lane, { allowCommands: ['Start-Sleep'] });
         const pid = exo.hostPid!;
         let code: string;
         if (state === 'ready') {

@@ -104,7 +104,9 @@ beforeAll(async () => {
     password: `P‘’'"“”„$(New-Item -ItemType File -Path '${join(canary.dir, 'pw')}');\`n|&😀`,
   };
   await createSandboxAccounts(tenant.env, [payloadAccount]);
-  exo = await connect(tenant.options({ strategy: 'rps' }));
+  // Write-Output is the echo, and generated names must reach pwsh's own command lookup: this suite checks
+  // that values stay data, so it opts in to local commands (the command surface has its own tests in core).
+  exo = await connect(tenant.options({ strategy: 'rps', allowLocalCommands: true }));
   await exo.invoke('New-Mailbox', { Shared: true, Name: 'fcx', Alias: 'fcx', DisplayName: 'fcx' });
 }, 180_000);
 
@@ -645,7 +647,7 @@ describe('exo CLI parameters', () => {
     values!.push(`${canary.commands[0]} `.repeat(1200).slice(0, 60_000));
     const failures: string[] = [];
     const argv = formatCmdletArguments({ InputObject: values! });
-    const run = await runExo(['run', 'Write-Output', '-o', 'json', '-q', '--', ...argv], { env: cliEnv });
+    const run = await runExo(['run', 'Write-Output', '--allow-command', 'Write-Output', '-o', 'json', '-q', '--', ...argv], { env: cliEnv });
     if (run.code !== 0) failures.push(`exit ${run.code}: ${run.stderr.slice(0, 300)}`);
     else {
       const back = JSON.parse(run.stdout) as unknown[];

@@ -23,6 +23,7 @@ export default class Run extends BaseCommand {
     '<%= config.bin %> run Get-Mailbox -o json -- -ResultSize 10',
     `<%= config.bin %> run Get-Mailbox -o csv --properties DisplayName,PrimarySmtpAddress -- -Filter "DisplayName -like 'A*'"`,
     '<%= config.bin %> run Set-Mailbox -- -Identity alex -DisplayName "Alex W." ',
+    '<%= config.bin %> run Start-Sleep --allow-command Start-Sleep -- -Seconds 5',
     `<%= config.bin %> run New-Mailbox --params-json '{"Name":"lab1","Password":null}'`,
   ];
   static override strict = false;
@@ -41,6 +42,13 @@ export default class Run extends BaseCommand {
       description: 'Parameters as one JSON object, merged with those after --.',
     }),
     'result-timeout': Flags.integer({ description: 'Stop the cmdlet after this many seconds.', min: 1 }),
+    'allow-command': Flags.string({
+      description:
+        'Also run this command if the session did not export it (a local one, e.g. Start-Sleep). Repeatable. ' +
+        'By default exo runs only the commands the session exported.',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
   };
 
   async run(): Promise<void> {
@@ -67,6 +75,7 @@ export default class Run extends BaseCommand {
         flags,
         { stdin: process.stdin, stderr: process.stderr, env: process.env },
         interrupt.signal,
+        { allowCommands: flags['allow-command'] },
       ));
       await formatOutput(
         connection.stream(args.cmdlet, parameters, {

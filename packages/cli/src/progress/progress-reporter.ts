@@ -152,7 +152,7 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
           milestones.clear();
           if (tty && !quiet) draw(`… ${event.step}`);
         } else {
-          finishStep(event.step, true, event.detail);
+          finishStep(event.step, event.status !== 'failed', event.detail);
         }
         return;
       case 'state':

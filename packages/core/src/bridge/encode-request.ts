@@ -118,8 +118,15 @@ export function checkSecret(name: string, secret: SecretText): void {
  * host runs a fixed script that decodes it and splats the values: nothing here is ever parsed as code.
  */
 export function encodeRequest(request: BridgeRequest): string {
-  assertCommandName(request.command);
-  for (const [name, value] of Object.entries(request.parameters)) {
+  checkRequest(request.command, request.parameters);
+  // JSON.stringify escapes every control character, so the request is always exactly one line.
+  return JSON.stringify({ t: 'req', ...request });
+}
+
+/** Checks a command name and its parameters' names and values; INVALID_ARGUMENT names the bad one. */
+export function checkRequest(command: string, parameters: Record<string, ParameterValue>): void {
+  assertCommandName(command);
+  for (const [name, value] of Object.entries(parameters)) {
     if (!PARAMETER_NAME.test(name)) {
       throw new ExoError('INVALID_ARGUMENT', `parameters: "${name.slice(0, 80)}" is not a parameter name.`, {
         details: { field: `parameters.${name.slice(0, 80)}` },
@@ -127,6 +134,4 @@ export function encodeRequest(request: BridgeRequest): string {
     }
     checkValue(value, `parameters.${name}`);
   }
-  // JSON.stringify escapes every control character, so the request is always exactly one line.
-  return JSON.stringify({ t: 'req', ...request });
 }

@@ -70,6 +70,8 @@ export async function connect(
       credential: input.credential,
       proxy: input.proxy,
       commandNames: options.commandNames,
+      allowCommands: options.allowCommands,
+      allowLocalCommands: options.allowLocalCommands,
       prefix: options.prefix,
       skipLoadingFormatData: options.skipLoadingFormatData,
       executionPolicy: options.executionPolicy ?? 'bypass',

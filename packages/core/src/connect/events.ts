@@ -2,7 +2,7 @@ import type { StateKind } from '../machine/machine.js';
 
 export type ConnectionEvent =
   | { type: 'state'; from: StateKind; to: StateKind }
-  | { type: 'step'; step: string; status: 'started' | 'done' | 'not-applicable'; detail?: string }
+  | { type: 'step'; step: string; status: 'started' | 'done' | 'not-applicable' | 'failed'; detail?: string }
   | {
       type: 'progress';
       activity: string;

@@ -3,22 +3,41 @@ import type { Frame } from '../bridge/frames.js';
 import type { BridgeRequestOptions, BridgeStartOptions } from '../bridge/pwsh-bridge.js';
 import { PwshBridge } from '../bridge/pwsh-bridge.js';
 
-/** The PowerShell host as the engine sees it; PwshBridge is the real adapter, tests may pass another. */
-export interface HostPort {
+/** How a request ended: `ok` false when it failed, `stopped` when it was stopped before its end. */
+export interface RequestEnd {
+  ok: boolean;
+  stopped: boolean;
+}
+
+/**
+ * The transport port: how the interpreter reaches the service, whatever carries it. A request runs one
+ * command (a connection step's or the caller's) and streams its frames (objects, errors, warnings,
+ * information, progress) until its end; aborting its signal stops it; secrets named in its parameters are
+ * handed over when the transport asks. PwshBridge (a pwsh process) is the real one; core/testing has one in
+ * memory.
+ */
+export interface Transport {
+  /** The host's process id, when the transport has a process. */
   readonly pid: number;
   readonly alive: boolean;
   request(
     command: string,
     parameters?: Record<string, ParameterValue>,
     options?: BridgeRequestOptions,
-  ): AsyncGenerator<Frame, { ok: boolean; stopped: boolean }, undefined>;
+  ): AsyncGenerator<Frame, RequestEnd, undefined>;
+  /** Ends it at once (a step's timeout, a stop that did not end in time). */
   kill(): void;
+  /** Ends it cleanly: every session it holds is released; killed after graceMs. */
   close(graceMs?: number): Promise<void>;
 }
 
-export interface HostFactory {
-  start(options: BridgeStartOptions & { signal?: AbortSignal }): Promise<HostPort>;
+export interface TransportFactory {
+  start(options: BridgeStartOptions & { signal?: AbortSignal }): Promise<Transport>;
 }
+
+/** The names of the transport port before it had other implementations than the pwsh host. */
+export type HostPort = Transport;
+export type HostFactory = TransportFactory;
 
 export interface Clock {
   setTimeout(fn: () => void, ms: number): unknown;

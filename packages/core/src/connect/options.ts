@@ -116,6 +116,10 @@ export const connectOptionsSchema = z.strictObject({
     .optional(),
   proxy: z.record(z.string(), z.unknown()).optional(),
   commandNames: z.array(commandName).optional(),
+  /** Commands to run besides those the session exported, e.g. ['Start-Sleep']; others are COMMAND_NOT_ALLOWED. */
+  allowCommands: z.array(commandName).optional(),
+  /** Run any command in the local PowerShell host (Get-Content, Invoke-Expression, …). Default false. */
+  allowLocalCommands: z.boolean().optional(),
   prefix: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, { error: 'must be letters and digits' })

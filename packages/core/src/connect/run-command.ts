@@ -1,16 +1,14 @@
 import type { ParameterValue } from '../bridge/encode-request.js';
-import type { ErrorFrame } from '../bridge/frames.js';
+import type { ErrorFrame, Frame } from '../bridge/frames.js';
 import type { BridgeRequestOptions } from '../bridge/pwsh-bridge.js';
 import { type ClassifyContext, classifyErrorFrame } from '../errors/classify-error.js';
 import { ExoError } from '../errors/exo-error.js';
 import type { ConnectionEvent } from './events.js';
-import type { HostPort } from './host-port.js';
+import type { HostPort, RequestEnd } from './host-port.js';
 
 export interface RunOptions extends BridgeRequestOptions {
   emit?: (event: ConnectionEvent) => void;
   classify?: ClassifyContext;
-  /** Error code reported when the signal's reason is a timeout. */
-  timeoutMessage?: string;
 }
 
 /** Turns one frame into an event for the caller, if it is one; returns true when it was. */
@@ -39,7 +37,46 @@ export function stoppedError(signal: AbortSignal | undefined, what: string): Exo
   return new ExoError('ABORTED', `${what} was aborted.`);
 }
 
-/** Runs a connection step in the host and returns its output objects; any error record fails it. */
+/**
+ * The one frame loop: yields a request's output objects as they arrive, turns warnings, information and
+ * progress into events, and collects error records into `errors`. Returns the request's end.
+ */
+export async function* readFrames(
+  frames: AsyncGenerator<Frame, RequestEnd, undefined>,
+  errors: ErrorFrame[],
+  emit?: (event: ConnectionEvent) => void,
+): AsyncGenerator<unknown, RequestEnd, undefined> {
+  let step = await frames.next();
+  while (!step.done) {
+    const frame = step.value;
+    if (frame.t === 'o') yield frame.v;
+    else if (frame.t === 'e') errors.push(frame);
+    else emitFrame(frame, emit);
+    step = await frames.next();
+  }
+  return step.value;
+}
+
+/** The error a finished request ends with, if any: stopped, else its first terminating error record. */
+export function requestError(
+  end: RequestEnd,
+  errors: ErrorFrame[],
+  what: string,
+  signal: AbortSignal | undefined,
+  classify?: ClassifyContext,
+): ExoError | undefined {
+  if (end.stopped) return stoppedError(signal, what);
+  const first = errors.find((e) => e.terminating) ?? errors[0];
+  if (!first) return undefined;
+  const error = classifyErrorFrame(first, classify);
+  if (errors.length === 1) return error;
+  return new ExoError(error.code, error.message, {
+    remediation: error.remediation,
+    details: { ...error.details, errorCount: errors.length },
+  });
+}
+
+/** Runs one command in the host and returns its output objects; any error record fails it. */
 export async function runCommand(
   host: HostPort,
   command: string,
@@ -48,17 +85,13 @@ export async function runCommand(
 ): Promise<unknown[]> {
   const objects: unknown[] = [];
   const errors: ErrorFrame[] = [];
-  const requests = host.request(command, parameters, options);
-  let step = await requests.next();
+  const frames = readFrames(host.request(command, parameters, options), errors, options.emit);
+  let step = await frames.next();
   while (!step.done) {
-    const frame = step.value;
-    if (frame.t === 'o') objects.push(frame.v);
-    else if (frame.t === 'e') errors.push(frame);
-    else emitFrame(frame, options.emit);
-    step = await requests.next();
+    objects.push(step.value);
+    step = await frames.next();
   }
-  if (step.value.stopped) throw stoppedError(options.signal, command);
-  const first = errors.find((e) => e.terminating) ?? errors[0];
-  if (first) throw classifyErrorFrame(first, options.classify);
+  const error = requestError(step.value, errors, command, options.signal, options.classify);
+  if (error) throw error;
   return objects;
 }

@@ -150,3 +150,34 @@ describe('classifyErrorFrame', () => {
     expect(error.message).toBe('Access is denied (details).');
   });
 });
+
+describe('prompts the host cannot answer', () => {
+  it('names the missing mandatory parameters, as PowerShell does in a non-interactive session', () => {
+    const result = classifyText(
+      'Cannot process command because of one or more missing mandatory parameters: MicrosoftOnlineServicesID Password.',
+    );
+    expect(result).toEqual({
+      code: 'INVALID_ARGUMENT',
+      remediation:
+        'Pass the missing parameters: -MicrosoftOnlineServicesID, -Password (with exo run, after --).',
+      details: { missingParameters: ['MicrosoftOnlineServicesID', 'Password'] },
+    });
+  });
+
+  it('says what a confirmation or another prompt asked for', () => {
+    const confirm = classifyText(
+      'The command tried to ask for confirmation: "Confirm Are you sure you want to perform this action? Access is denied", but the exo-connect host is not interactive.',
+    );
+    expect(confirm).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      remediation: expect.stringContaining('-Confirm:$false'),
+    });
+    const read = classifyText(
+      'The command tried to read a line of input (Read-Host), but the exo-connect host is not interactive.',
+    );
+    expect(read).toMatchObject({
+      code: 'CMDLET_ERROR',
+      remediation: expect.stringContaining('interactive input'),
+    });
+  });
+});

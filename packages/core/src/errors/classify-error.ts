@@ -15,6 +15,13 @@ interface Rule {
   code: ErrorCode;
   test: RegExp;
   remediation?: (context: ClassifyContext, text: string) => string | undefined;
+  details?: (text: string) => Record<string, unknown>;
+}
+
+const MISSING_PARAMETERS = /missing mandatory parameters:\s*([^\n.]*)/i;
+
+function missingParameters(text: string): string[] {
+  return (MISSING_PARAMETERS.exec(text)?.[1] ?? '').split(/[\s,]+/).filter(Boolean);
 }
 
 /**
@@ -22,6 +29,29 @@ interface Rule {
  * comes last: a session limit, a disabled account or MFA also surface through "Access is denied".
  */
 const RULES: Rule[] = [
+  {
+    // The host cannot prompt, so the binder's question for what a call lacks comes back as this text (the same
+    // as PowerShell's own in a non-interactive session).
+    code: 'INVALID_ARGUMENT',
+    test: MISSING_PARAMETERS,
+    remediation: (_, text) => {
+      const names = missingParameters(text).map((name) => `-${name}`);
+      return `Pass the missing parameters: ${names.join(', ')} (with exo run, after --).`;
+    },
+    details: (text) => ({ missingParameters: missingParameters(text) }),
+  },
+  {
+    code: 'INVALID_ARGUMENT',
+    test: /tried to ask for confirmation: .*exo-connect host is not interactive/is,
+    remediation: () =>
+      'Pass -Confirm:$false to run the command without asking (after -- with exo run), or run it in exo shell.',
+  },
+  {
+    code: 'CMDLET_ERROR',
+    test: /The command tried to .*exo-connect host is not interactive/is,
+    remediation: () =>
+      'The command waits for interactive input, which a connection cannot give: pass the value as a parameter, or run the command in exo shell.',
+  },
   {
     code: 'SESSION_LIMIT',
     test: /maximum number of connections allowed\s*:\s*\d+|MaxConcurrency|maximum number of \d+ concurrent shells/i,
@@ -93,11 +123,11 @@ export function frameText(frame: ErrorFrame): string {
 export function classifyText(
   text: string,
   context: ClassifyContext = {},
-): { code: ErrorCode; remediation?: string } {
+): { code: ErrorCode; remediation?: string; details?: Record<string, unknown> } {
   for (const rule of RULES) {
     if (!rule.test.test(text)) continue;
     if (rule.code === 'AUTH_FAILED' && context.rpsRetired) return { code: 'RPS_RETIRED' };
-    return { code: rule.code, remediation: rule.remediation?.(context, text) };
+    return { code: rule.code, remediation: rule.remediation?.(context, text), details: rule.details?.(text) };
   }
   return { code: 'CMDLET_ERROR' };
 }
@@ -105,7 +135,7 @@ export function classifyText(
 /** Turns an error record from PowerShell into an ExoError with a stable code and the next step. */
 export function classifyErrorFrame(frame: ErrorFrame, context: ClassifyContext = {}): ExoError {
   const text = frameText(frame);
-  const { code, remediation } = classifyText(text, context);
+  const { code, remediation, details } = classifyText(text, context);
   const message = frame.details?.trim() ? frame.details.trim() : frame.message;
   return new ExoError(code, message, {
     remediation,
@@ -115,6 +145,7 @@ export function classifyErrorFrame(frame: ErrorFrame, context: ClassifyContext =
       exceptionType: frame.exceptionType,
       targetName: frame.targetName || undefined,
       step: context.step,
+      ...details,
     },
   });
 }

@@ -110,6 +110,11 @@ export const ERROR_CODES = {
     remediation: 'Choose an active environment; this one has been closed.',
     retryable: false,
   },
+  COMMAND_NOT_ALLOWED: {
+    remediation:
+      'Run only the commands the session exported, or opt in with allowCommands / allowLocalCommands.',
+    retryable: false,
+  },
 } as const satisfies Record<string, { remediation: string; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -37,8 +37,8 @@ describe('ExoError', () => {
     });
   });
 
-  it('has the 21 codes fixed by the design, each with a remediation', () => {
-    expect(errorCodes).toHaveLength(21);
+  it('has the 22 codes fixed by the design, each with a remediation', () => {
+    expect(errorCodes).toHaveLength(22);
     for (const code of errorCodes) expect(ERROR_CODES[code].remediation.length).toBeGreaterThan(20);
   });
 });

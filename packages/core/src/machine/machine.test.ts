@@ -19,6 +19,19 @@ const EVENTS: Event[] = [
   { type: 'DISCONNECT' },
   { type: 'RECONNECT' },
   { type: 'SESSION_LOST', failure: { code: 'SESSION_BROKEN', message: 'broken' } },
+  ...(['Get-Mailbox', 'Set-Mailbox'] as const).flatMap((command) =>
+    [false, true].flatMap((delivered) =>
+      [false, true].map(
+        (hostLost): Event => ({
+          type: 'COMMAND_BROKEN',
+          command,
+          delivered,
+          hostLost,
+          failure: { code: 'SESSION_BROKEN', message: 'broken' },
+        }),
+      ),
+    ),
+  ),
   ...STEPS.flatMap((step): Event[] => [
     { type: 'STEP_OK', step },
     { type: 'STEP_FAILED', step, failure },
@@ -174,6 +187,72 @@ describe('connection state machine', () => {
       failure: { code: 'SESSION_BROKEN', message: 'x' },
     });
     expect(lost.state).toMatchObject({ kind: 'disconnecting', failure: { code: 'SESSION_BROKEN' } });
+  });
+
+  describe('a command that finds its session broken', () => {
+    const broken = (command: string, delivered: boolean, hostLost = false): Event => ({
+      type: 'COMMAND_BROKEN',
+      command,
+      delivered,
+      hostLost,
+      failure: { code: 'SESSION_BROKEN', message: 'broken' },
+    });
+    const ready = run(toReady).state;
+
+    it('reconnects once and retries a read that returned nothing yet', () => {
+      const { state, effects } = transition(ready, broken('Get-Mailbox', false));
+      expect(state).toEqual({ kind: 'session', held: { host: true, session: false }, reconnecting: true });
+      expect(effects).toEqual([
+        { type: 'startTimer', step: 'session' },
+        { type: 'run', step: 'session' },
+        { type: 'command', outcome: 'retry' },
+      ]);
+      const again = run(
+        [
+          { type: 'STEP_OK', step: 'session' },
+          { type: 'STEP_OK', step: 'import' },
+        ],
+        state,
+      );
+      expect(again.state).toMatchObject({ kind: 'ready', reconnects: 1 });
+      // The reconnect is spent: the next broken read fails alone, and the connection stays up.
+      expect(transition(again.state, broken('get-mailbox', false))).toEqual({
+        state: again.state,
+        effects: [{ type: 'command', outcome: 'fail' }],
+      });
+    });
+
+    it('never runs a write again, nor a read whose output the caller has seen', () => {
+      for (const event of [broken('Set-Mailbox', false), broken('Get-Mailbox', true)]) {
+        expect(transition(ready, event)).toEqual({
+          state: ready,
+          effects: [{ type: 'command', outcome: 'fail' }],
+        });
+      }
+    });
+
+    it('ends the connection when the host is gone, or for a write once the reconnect is spent', () => {
+      const lost = transition(ready, broken('Get-Mailbox', false, true));
+      expect(lost.state).toMatchObject({ kind: 'disconnecting', failure: { code: 'SESSION_BROKEN' } });
+      expect(lost.effects[0]).toEqual({ type: 'command', outcome: 'fail' });
+      const spent = run(
+        [
+          broken('Get-Mailbox', false),
+          { type: 'STEP_OK', step: 'session' },
+          { type: 'STEP_OK', step: 'import' },
+        ],
+        ready,
+      ).state;
+      expect(transition(spent, broken('Set-Mailbox', false)).state).toMatchObject({ kind: 'disconnecting' });
+    });
+
+    it('is ignored while not ready', () => {
+      const connecting = run(toReady.slice(0, 3)).state;
+      expect(transition(connecting, broken('Get-Mailbox', false))).toEqual({
+        state: connecting,
+        effects: [],
+      });
+    });
   });
 
   it('ignores events meant for another step', () => {

@@ -42,7 +42,12 @@ export type Event =
   | { type: 'ABORT'; reason?: string }
   | { type: 'DISCONNECT' }
   | { type: 'SESSION_LOST'; failure: Failure }
-  | { type: 'RECONNECT' };
+  | { type: 'RECONNECT' }
+  /**
+   * A command on a ready connection found its session broken. `hostLost`: the channel to the host failed, so
+   * nothing can run any more; `delivered`: the caller has already seen part of its output.
+   */
+  | { type: 'COMMAND_BROKEN'; command: string; delivered: boolean; hostLost: boolean; failure: Failure };
 
 export type Effect =
   | { type: 'run'; step: Step }
@@ -50,7 +55,9 @@ export type Effect =
   | { type: 'startTimer'; step: Step }
   | { type: 'clearTimer'; step: Step }
   | { type: 'killHost' }
-  | { type: 'settle'; outcome: 'ready' | 'disconnected' | 'failed' };
+  | { type: 'settle'; outcome: 'ready' | 'disconnected' | 'failed' }
+  /** The answer to COMMAND_BROKEN: run the command again once ready, or fail it with its error. */
+  | { type: 'command'; outcome: 'retry' | 'fail' };
 
 export interface Transition {
   state: State;
@@ -190,12 +197,8 @@ export function transition(state: State, event: Event): Transition {
       if (event.type === 'SESSION_LOST') {
         return fail(state.held, event.failure);
       }
-      if (event.type === 'RECONNECT' && state.reconnects === 0) {
-        return {
-          state: { kind: 'session', held: { host: state.held.host, session: false }, reconnecting: true },
-          effects: enter('session'),
-        };
-      }
+      if (event.type === 'RECONNECT' && state.reconnects === 0) return reconnect(state.held, []);
+      if (event.type === 'COMMAND_BROKEN') return commandBroken(state, event);
       return unchanged(state);
 
     case 'disconnecting': {
@@ -214,6 +217,46 @@ export function transition(state: State, event: Event): Transition {
     case 'failed':
       return unchanged(state);
   }
+}
+
+/** Verbs that only read: running one again after a reconnect cannot change anything twice. */
+const READ_VERB = /^(Get|Test|Search|Find|Export|Measure|Resolve|Read)-/i;
+
+export function isReadCommand(command: string): boolean {
+  return READ_VERB.test(command);
+}
+
+function reconnect(held: Held, effects: Effect[]): Transition {
+  return {
+    state: { kind: 'session', held: { host: held.host, session: false }, reconnecting: true },
+    effects: [...enter('session'), ...effects],
+  };
+}
+
+/**
+ * A broken session under a ready connection. A read that returned nothing yet is run again after the one
+ * reconnect a connection gets; a host that is gone, or a write once that reconnect is spent, ends the
+ * connection; anything else fails only the command and leaves the next read to reconnect.
+ */
+function commandBroken(
+  state: Extract<State, { kind: 'ready' }>,
+  event: Extract<Event, { type: 'COMMAND_BROKEN' }>,
+): Transition {
+  const failCommand: Effect = { type: 'command', outcome: 'fail' };
+  if (event.hostLost) {
+    const lost = fail(state.held, event.failure);
+    return { state: lost.state, effects: [failCommand, ...lost.effects] };
+  }
+  const read = isReadCommand(event.command);
+  if (state.reconnects === 0) {
+    if (read && !event.delivered) return reconnect(state.held, [{ type: 'command', outcome: 'retry' }]);
+    return { state, effects: [failCommand] };
+  }
+  if (!read) {
+    const lost = fail(state.held, event.failure);
+    return { state: lost.state, effects: [failCommand, ...lost.effects] };
+  }
+  return { state, effects: [failCommand] };
 }
 
 export function aborted(reason?: string): Failure {

@@ -73,7 +73,7 @@ export const warmCall: ScenarioRun = async (ctx, result) => {
   result.parameters = { calls, warmup, 'blocks of': blockSize };
   // Four sessions for one account: the engine's, node-powershell's and the floor's two.
   const tenant = await ctx.tenant('warm', 50, 4);
-  const exo = await timedConnect(ctx, tenant);
+  const exo = await timedConnect(ctx, tenant, { allowCommands: ['Get-Random'] });
   let naive: NaiveShell | undefined;
   let floor: Awaited<ReturnType<typeof startFloor>> | undefined;
   const undo = ctx.resources.defer(async () => {

@@ -1,0 +1,131 @@
+import type { ParameterValue } from '../bridge/encode-request.js';
+import type { ErrorFrame } from '../bridge/frames.js';
+import { ExoError } from '../errors/exo-error.js';
+import type { Effect, Event } from '../machine/machine.js';
+import type { CommandSurface } from './command-surface.js';
+import type { ConnectionEvent } from './events.js';
+import { toFailure } from './failures.js';
+import type { Transport } from './host-port.js';
+import { readFrames, requestError } from './run-command.js';
+
+export interface CommandOptions {
+  signal?: AbortSignal;
+  /** Stops the command after this many milliseconds (TIMEOUT). Default: the connection's `timeouts.command`. */
+  timeoutMs?: number;
+  /** Depth of the objects returned. Default: the connection's `depth` (4). */
+  depth?: number;
+}
+
+/** What the channel needs of its connection: a ready transport, the machine, and the defaults. */
+export interface ChannelOwner {
+  /** The transport and command surface of a ready connection; throws SESSION_BROKEN otherwise. */
+  ready(): { transport: Transport; surface: CommandSurface };
+  /** Feeds the machine an event and returns the effects it chose. */
+  dispatch(event: Event): Effect[];
+  /** Resolves once the connection is ready again (after a reconnect); rejects if it ended instead. */
+  whenReady(): Promise<void>;
+  emit(event: ConnectionEvent): void;
+  readonly depth: number;
+  readonly commandTimeoutMs?: number;
+}
+
+/**
+ * The caller's commands: checked against the command surface before anything runs, streamed through the
+ * one frame loop, stopped on abort, timeout or disconnect. When the session breaks the machine decides: a
+ * read that returned nothing yet runs again after one reconnect.
+ */
+export class CommandChannel {
+  /** Stops the commands running now; disconnecting stops them instead of waiting for their end. */
+  readonly #running = new Set<AbortController>();
+
+  constructor(private readonly owner: ChannelOwner) {}
+
+  /** Stops every running command with `reason`. */
+  stopAll(reason: ExoError): void {
+    for (const command of this.#running) command.abort(reason);
+  }
+
+  async *stream<T>(
+    command: string,
+    parameters: Record<string, ParameterValue>,
+    options: CommandOptions,
+  ): AsyncGenerator<T, void, undefined> {
+    let delivered = false;
+    while (true) {
+      try {
+        for await (const row of this.#once<T>(command, parameters, options)) {
+          delivered = true;
+          yield row;
+        }
+        return;
+      } catch (error) {
+        if (!(error instanceof BrokenSession)) throw error;
+        const effects = this.owner.dispatch({
+          type: 'COMMAND_BROKEN',
+          command,
+          delivered,
+          hostLost: error.hostLost,
+          failure: toFailure(error.error),
+        });
+        if (!effects.some((e) => e.type === 'command' && e.outcome === 'retry')) throw error.error;
+        await this.owner.whenReady();
+      }
+    }
+  }
+
+  async *#once<T>(
+    command: string,
+    parameters: Record<string, ParameterValue>,
+    options: CommandOptions,
+  ): AsyncGenerator<T, void, undefined> {
+    const { transport, surface } = this.owner.ready();
+    surface.check(command, parameters);
+    const timeoutMs = options.timeoutMs ?? this.owner.commandTimeoutMs;
+    const closing = new AbortController();
+    const signals = [
+      closing.signal,
+      options.signal,
+      timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined,
+    ].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : closing.signal;
+    const errors: ErrorFrame[] = [];
+    this.#running.add(closing);
+    const request = transport.request(command, parameters, {
+      depth: options.depth ?? this.owner.depth,
+      signal,
+    });
+    const frames = readFrames(request, errors, (event) => this.owner.emit(event));
+    let end: { ok: boolean; stopped: boolean };
+    try {
+      let step = await frames.next();
+      while (!step.done) {
+        yield step.value as T;
+        step = await frames.next();
+      }
+      end = step.value;
+    } catch (error) {
+      // The channel to the host failed (the host exited, or its channel closed or broke): nothing can run
+      // on this connection any more, not even a reconnect, which would need that host.
+      if (ExoError.is(error, 'SESSION_BROKEN')) throw new BrokenSession(error, true);
+      throw error;
+    } finally {
+      this.#running.delete(closing);
+      // A caller that stops reading early (break, throw) leaves the request open: end it, so the host
+      // stops the command and takes the next one (a no-op when the request already ended).
+      await request.return({ ok: false, stopped: true });
+    }
+    const error = requestError(end, errors, command, signal, { step: 'invoke' });
+    if (error?.code === 'SESSION_BROKEN') throw new BrokenSession(error, false);
+    if (error) throw error;
+  }
+}
+
+/** A session that broke under a command, and whether the host itself is gone. */
+class BrokenSession extends Error {
+  constructor(
+    readonly error: ExoError,
+    readonly hostLost: boolean,
+  ) {
+    super(error.message);
+  }
+}

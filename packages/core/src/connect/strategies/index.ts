@@ -1,0 +1,6 @@
+import { moduleStrategy } from './module.js';
+import type { ConnectionStrategy, StrategyName } from './plan.js';
+import { rps } from './rps.js';
+
+export const STRATEGIES: Record<StrategyName, ConnectionStrategy> = { rps, module: moduleStrategy };
+export type { ConnectionStrategy, PlanContext, PlannedCommand, StepPlan, StrategyName } from './plan.js';
