@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const PACKAGES = [
+  'packages/errors',
   'packages/env-endpoints',
   'packages/proxy-config',
   'packages/core',

@@ -1,6 +1,6 @@
 import { ERROR_CODES, ExoError, errorCodes } from '@exo-connect/core';
 import { describe, expect, it } from 'vitest';
-import { errorCodeTable, INTERNAL_ERROR_EXIT_CODE, presentError } from './present-error.js';
+import { errorCodeTable, exitCodeFor, INTERNAL_ERROR_EXIT_CODE, presentError } from './present-error.js';
 
 describe('presentError', () => {
   it('maps an ExoError to its message, remedy and exit code', () => {
@@ -23,6 +23,19 @@ describe('presentError', () => {
       code: 'INTERNAL',
       message: 'x is undefined',
     });
+  });
+
+  it('takes the exit code from the one table of @exo-connect/errors', () => {
+    expect(presentError(new ExoError('COMMAND_NOT_ALLOWED', 'Get-Content is not exported')).exitCode).toBe(
+      ERROR_CODES.COMMAND_NOT_ALLOWED.exitCode,
+    );
+    expect(exitCodeFor('COMMAND_NOT_ALLOWED')).toBe(exitCodeFor('INVALID_ARGUMENT'));
+    // From a newer copy of the package: a code this table does not know is reported, not a crash.
+    const newer = Object.assign(new Error('new'), {
+      [Symbol.for('exo-connect.error')]: true,
+      code: 'NEW_CODE',
+    });
+    expect(presentError(newer)).toMatchObject({ exitCode: INTERNAL_ERROR_EXIT_CODE, code: 'NEW_CODE' });
   });
 
   it('has an exit code for every error code, none of them 0 or 1', () => {

@@ -1,30 +1,4 @@
-import { ERROR_CODES, type ErrorCode, ExoError } from '@exo-connect/core';
-
-/** Exit codes by error class; the table is documented in the app README. */
-const EXIT_CODES: Record<ErrorCode, number> = {
-  INVALID_ARGUMENT: 2,
-  UNKNOWN_ENVIRONMENT: 2,
-  ENVIRONMENT_RETIRED: 2,
-  PROXY_UNSUPPORTED: 2,
-  COMMAND_NOT_ALLOWED: 2,
-  CREDENTIAL_MISSING: 3,
-  AUTH_FAILED: 3,
-  MFA_REQUIRED: 3,
-  FEDERATED_AUTH_UNAVAILABLE: 3,
-  RPS_ACCESS_DISABLED: 3,
-  SESSION_LIMIT: 4,
-  THROTTLED: 4,
-  NETWORK_UNREACHABLE: 5,
-  TIMEOUT: 5,
-  SESSION_BROKEN: 5,
-  PWSH_NOT_FOUND: 6,
-  EXECUTION_POLICY: 6,
-  WSMAN_UNAVAILABLE: 6,
-  MODULE_NOT_INSTALLED: 6,
-  RPS_RETIRED: 6,
-  CMDLET_ERROR: 7,
-  ABORTED: 130,
-};
+import { ERROR_CODES, type ErrorCode, ExoError, errorCodes } from '@exo-connect/errors';
 
 /** Exit code for a failure that is not an ExoError: a bug, reported as such. */
 export const INTERNAL_ERROR_EXIT_CODE = 70;
@@ -40,7 +14,7 @@ export interface PresentedError {
 export function presentError(error: unknown): PresentedError {
   if (ExoError.is(error)) {
     return {
-      exitCode: EXIT_CODES[error.code],
+      exitCode: exitCodeFor(error.code),
       code: error.code,
       message: error.message,
       remediation: error.remediation,
@@ -56,13 +30,19 @@ export function presentError(error: unknown): PresentedError {
 }
 
 export function exitCodeFor(code: ErrorCode): number {
-  return EXIT_CODES[code];
+  // An error from a newer copy of @exo-connect/errors can carry a code this copy's table does not have yet.
+  return (
+    (ERROR_CODES[code] as (typeof ERROR_CODES)[ErrorCode] | undefined)?.exitCode ?? INTERNAL_ERROR_EXIT_CODE
+  );
 }
 
+/** Every code with its exit code and default remedy, by exit code (the table in the app README). */
 export function errorCodeTable(): Array<{ code: ErrorCode; exitCode: number; remediation: string }> {
-  return (Object.keys(EXIT_CODES) as ErrorCode[]).map((code) => ({
-    code,
-    exitCode: EXIT_CODES[code],
-    remediation: ERROR_CODES[code].remediation,
-  }));
+  return errorCodes
+    .map((code) => ({
+      code,
+      exitCode: ERROR_CODES[code].exitCode,
+      remediation: ERROR_CODES[code].remediation,
+    }))
+    .sort((a, b) => a.exitCode - b.exitCode);
 }

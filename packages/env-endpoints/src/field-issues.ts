@@ -1,5 +1,5 @@
+import { ExoError } from '@exo-connect/errors';
 import type { z } from 'zod';
-import { EndpointError } from './errors/endpoint-error.js';
 
 /** One problem with one field, `path` written the way a contributor reads it: `environments[0].rps.connectionUri`. */
 export interface FieldIssue {
@@ -53,15 +53,11 @@ export function fieldIssues(error: z.ZodError, options: FieldIssuesOptions = {})
  * The INVALID_ARGUMENT error for a list of field issues. With a file, every line starts with the file name,
  * compiler style, so each problem can be found from the message alone.
  */
-export function invalidArgument(
-  headline: string,
-  issues: readonly FieldIssue[],
-  file?: string,
-): EndpointError {
+export function invalidArgument(headline: string, issues: readonly FieldIssue[], file?: string): ExoError {
   const prefix = file === undefined ? '' : `${file}: `;
   const lines = issues.map((i) => `  ${prefix}${i.path}: ${i.message}`);
   const first = issues[0];
-  return new EndpointError('INVALID_ARGUMENT', [headline, ...lines].join('\n'), {
+  return new ExoError('INVALID_ARGUMENT', [headline, ...lines].join('\n'), {
     remediation: first ? `Correct ${prefix}${first.path} and try again.` : undefined,
     details: { ...(file === undefined ? {} : { file }), issues: issues.map((i) => ({ ...i })) },
   });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { ExoError } from '@exo-connect/errors';
 import { deepFreeze } from './deep-freeze.js';
-import { EndpointError } from './errors/endpoint-error.js';
 import { fieldIssues, invalidArgument } from './field-issues.js';
 import { type EnvironmentDefinition, environmentsFileSchema } from './schema/environment-schema.js';
 
@@ -22,7 +22,7 @@ export async function readEnvironmentsFile(file: string | URL): Promise<Environm
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new EndpointError('INVALID_ARGUMENT', `${headline} ${(cause as Error).message}`, {
+    throw new ExoError('INVALID_ARGUMENT', `${headline} ${(cause as Error).message}`, {
       cause,
       remediation: 'Check the path of the environments file.',
       details: { file: name },

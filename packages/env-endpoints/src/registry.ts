@@ -1,7 +1,7 @@
+import { ExoError } from '@exo-connect/errors';
 import { BUILTIN_ENVIRONMENTS } from './builtin-environments.js';
 import { closestIds } from './closest-ids.js';
 import { deepFreeze } from './deep-freeze.js';
-import { EndpointError } from './errors/endpoint-error.js';
 import { type FieldIssue, invalidArgument } from './field-issues.js';
 import { readEnvironmentsFile } from './load-environments.js';
 import type { EnvironmentDefinition, EnvironmentSpec } from './schema/environment-schema.js';
@@ -109,7 +109,7 @@ export function createRegistry(options: CreateRegistryOptions = {}): Environment
   const registry: EnvironmentRegistry = {
     get(idOrAlias, getOptions = {}) {
       if (typeof idOrAlias !== 'string') {
-        throw new EndpointError('INVALID_ARGUMENT', 'The environment name must be a string.', {
+        throw new ExoError('INVALID_ARGUMENT', 'The environment name must be a string.', {
           details: { name: idOrAlias },
         });
       }
@@ -124,13 +124,13 @@ export function createRegistry(options: CreateRegistryOptions = {}): Environment
         const hint = closest.length
           ? `; closest ids: ${closest.join(', ')} (all ids: ${known.join(', ')})`
           : '; no environments are defined';
-        throw new EndpointError('UNKNOWN_ENVIRONMENT', `Unknown environment "${idOrAlias.trim()}"${hint}.`, {
+        throw new ExoError('UNKNOWN_ENVIRONMENT', `Unknown environment "${idOrAlias.trim()}"${hint}.`, {
           details: { name: idOrAlias, closest, known },
         });
       }
       if (env.status.state === 'retired' && !getOptions.allowRetired) {
         const { date, note } = env.status;
-        throw new EndpointError(
+        throw new ExoError(
           'ENVIRONMENT_RETIRED',
           `Environment "${env.id}" (${env.displayName}) was retired on ${date}: ${note}`,
           { details: { id: env.id, date, note } },

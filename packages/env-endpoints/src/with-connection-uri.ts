@@ -1,4 +1,4 @@
-import { EndpointError } from './errors/endpoint-error.js';
+import { ExoError } from '@exo-connect/errors';
 import { invalidArgument } from './field-issues.js';
 import type { EnvironmentDefinition, RpsAuthentication } from './schema/environment-schema.js';
 import { isExchangeOnlineUri, uriProblem } from './schema/uri.js';
@@ -21,7 +21,7 @@ export function withConnectionUri(
   options: WithConnectionUriOptions = {},
 ): EnvironmentDefinition {
   if (!env.rps) {
-    throw new EndpointError(
+    throw new ExoError(
       'INVALID_ARGUMENT',
       `Environment "${env.id}" has no remote PowerShell (rps) endpoint.`,
       {

@@ -1,4 +1,4 @@
-import { ProxyConfigError } from './errors/proxy-config-error.js';
+import { proxyConfigError } from './errors/proxy-config-error.js';
 
 /**
  * NO_PROXY-style bypass entries, checked and normalised here, and turned into the regular expressions
@@ -163,7 +163,7 @@ function splitHostPort(entry: string): { host: string; port?: number } {
 export function bypassEntryToRegex(raw: string): string | undefined {
   const parsed = parseBypassEntry(raw);
   if (!parsed.ok) {
-    throw new ProxyConfigError('INVALID_ARGUMENT', `A proxy bypass entry ${parsed.reason}.`, {
+    throw proxyConfigError('INVALID_ARGUMENT', `A proxy bypass entry ${parsed.reason}.`, {
       field: 'bypass',
     });
   }

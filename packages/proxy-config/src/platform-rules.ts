@@ -1,4 +1,4 @@
-import { ProxyConfigError } from './errors/proxy-config-error.js';
+import { proxyConfigError } from './errors/proxy-config-error.js';
 import type { ProxyAccessType } from './proxy-options-schema.js';
 
 /** process.platform values; 'win32' is Windows, everything else has no WSMan proxy settings. */
@@ -32,7 +32,7 @@ export function assertAccessTypeSupported(
   const store = WINDOWS_ONLY_ACCESS_TYPES[accessType];
   if (store === undefined) return;
   const from = source === undefined ? '' : ` (from ${source})`;
-  throw new ProxyConfigError(
+  throw proxyConfigError(
     'PROXY_UNSUPPORTED',
     `Proxy access type ${accessType}${from} uses ${store}, which exists only on Windows; ` +
       `PowerShell on ${platformName(platform)} has no -ProxyAccessType.`,

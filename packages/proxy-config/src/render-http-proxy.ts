@@ -1,5 +1,5 @@
 import { BYPASS_LOCAL, bypassEntryToRegex } from './bypass-list.js';
-import { ProxyConfigError } from './errors/proxy-config-error.js';
+import { proxyConfigError } from './errors/proxy-config-error.js';
 import { assertAccessTypeSupported } from './platform-rules.js';
 import type { ProxyAuthentication } from './proxy-options-schema.js';
 import type { ResolvedProxy } from './resolve-proxy-options.js';
@@ -59,7 +59,7 @@ export function renderHttpProxy(resolved: ResolvedProxy): RenderedHttpProxy {
   assertAccessTypeSupported(options.accessType, platform);
   if (options.accessType === 'WinHttpConfig' || options.accessType === 'AutoDetect') {
     const winHttp = options.accessType === 'WinHttpConfig';
-    throw new ProxyConfigError(
+    throw proxyConfigError(
       'PROXY_UNSUPPORTED',
       winHttp
         ? ".NET's HTTP stack, which the module strategy uses, does not read the WinHTTP proxy (accessType WinHttpConfig)."
@@ -92,7 +92,7 @@ export function renderHttpProxy(resolved: ResolvedProxy): RenderedHttpProxy {
     secret = { proxyCredential: credential.reveal() };
     if (authentication !== undefined) {
       if (mode !== 'proxy') {
-        throw new ProxyConfigError(
+        throw proxyConfigError(
           'PROXY_UNSUPPORTED',
           `Proxy authentication ${authentication} can only be enforced for an explicit proxy URL; the system proxy ` +
             'answers whichever scheme the proxy asks for.',
@@ -106,7 +106,7 @@ export function renderHttpProxy(resolved: ResolvedProxy): RenderedHttpProxy {
       settings.authenticationScheme = SCHEMES[authentication];
     }
   } else if (authentication !== undefined && mode !== 'direct') {
-    throw new ProxyConfigError(
+    throw proxyConfigError(
       'INVALID_ARGUMENT',
       `Proxy authentication ${authentication} needs a proxy credential.`,
       {

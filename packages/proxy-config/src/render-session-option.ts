@@ -1,4 +1,4 @@
-import { ProxyConfigError } from './errors/proxy-config-error.js';
+import { proxyConfigError } from './errors/proxy-config-error.js';
 import { assertAccessTypeSupported, type ProxyPlatform } from './platform-rules.js';
 import type { ProxyAccessType, ProxyAuthentication } from './proxy-options-schema.js';
 import { type ResolvedProxy, SOURCE_LABELS } from './resolve-proxy-options.js';
@@ -59,7 +59,7 @@ function renderWsmanProxy(
       'set it as the WinHTTP proxy (`netsh winhttp set proxy proxy-server="proxy.corp:8080"`, as administrator) ' +
       'and use accessType WinHttpConfig';
     if (!viaEnvironment) {
-      throw new ProxyConfigError(
+      throw proxyConfigError(
         'PROXY_UNSUPPORTED',
         `The rps strategy connects through WSMan, which cannot be given a proxy URL (proxyUrl from ` +
           `${SOURCE_LABELS[sources.proxyUrl ?? 'flags']}).`,
@@ -82,7 +82,7 @@ function renderWsmanProxy(
   if (authentication === undefined && credential === undefined) return {};
   if (!WSMAN_PROXIED.includes(options.accessType)) {
     const field = credential ? 'credential' : 'authentication';
-    throw new ProxyConfigError(
+    throw proxyConfigError(
       'INVALID_ARGUMENT',
       `A proxy ${field} is used by WSMan only with accessType IEConfig, WinHttpConfig or AutoDetect` +
         `${options.accessType === undefined ? ', and none is given' : `, not ${options.accessType}`}.`,
@@ -97,7 +97,7 @@ function renderWsmanProxy(
   if (authentication !== undefined) {
     const mechanism = WSMAN_PROXY_AUTHENTICATION[authentication];
     if (mechanism === undefined) {
-      throw new ProxyConfigError(
+      throw proxyConfigError(
         'PROXY_UNSUPPORTED',
         `WSMan (the rps strategy) cannot authenticate to a proxy with ${authentication}; it offers Basic, Digest ` +
           'and Negotiate.',

@@ -1,7 +1,8 @@
+import type { ExoError } from '@exo-connect/errors';
 import type { z } from 'zod';
 import { parseBypassEntry, splitBypassList } from './bypass-list.js';
 import { readEnvironmentProxy } from './env-proxy.js';
-import { ProxyConfigError } from './errors/proxy-config-error.js';
+import { proxyConfigError } from './errors/proxy-config-error.js';
 import { assertAccessTypeSupported, type ProxyPlatform } from './platform-rules.js';
 import { ProxyCredential, type ProxyCredentialValue } from './proxy-credential.js';
 import {
@@ -72,14 +73,14 @@ interface Layer {
   /** The user name and password written into this source's proxy URL. */
   urlCredential?: ProxyCredentialValue;
   /** Malformed environment values: an error only if precedence would use them. */
-  invalid?: { proxyUrl?: ProxyConfigError; bypass?: ProxyConfigError };
+  invalid?: { proxyUrl?: ExoError; bypass?: ExoError };
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path.length === 0 ? '(root)' : path.map(String).join('.');
 }
 
-function invalidFromZod(error: z.ZodError, source: ProxySource): ProxyConfigError {
+function invalidFromZod(error: z.ZodError, source: ProxySource): ExoError {
   const label = SOURCE_LABELS[source];
   const issues = error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
@@ -91,7 +92,7 @@ function invalidFromZod(error: z.ZodError, source: ProxySource): ProxyConfigErro
   );
   const first = issues[0] ?? { field: '(root)', message: 'is invalid' };
   const lines = issues.map((issue) => `  ${issue.field}: ${issue.message}`);
-  return new ProxyConfigError(
+  return proxyConfigError(
     'INVALID_ARGUMENT',
     [`Invalid proxy or session option in ${label}:`, ...lines].join('\n'),
     {
@@ -102,13 +103,8 @@ function invalidFromZod(error: z.ZodError, source: ProxySource): ProxyConfigErro
   );
 }
 
-function contradiction(
-  layer: Layer,
-  field: ProxyField,
-  message: string,
-  remediation: string,
-): ProxyConfigError {
-  return new ProxyConfigError('INVALID_ARGUMENT', `${message} (both in ${SOURCE_LABELS[layer.source]}).`, {
+function contradiction(layer: Layer, field: ProxyField, message: string, remediation: string): ExoError {
+  return proxyConfigError('INVALID_ARGUMENT', `${message} (both in ${SOURCE_LABELS[layer.source]}).`, {
     field,
     remediation,
     details: { source: layer.source },
@@ -199,7 +195,7 @@ function environmentLayer(env: Readonly<Record<string, string | undefined>>): {
       layer.options.proxyUrl = url.url;
       if (url.credential) layer.urlCredential = url.credential;
     } else {
-      invalid.proxyUrl = new ProxyConfigError(
+      invalid.proxyUrl = proxyConfigError(
         'INVALID_ARGUMENT',
         `The environment variable ${variable} ${url.reason}.`,
         {
@@ -217,7 +213,7 @@ function environmentLayer(env: Readonly<Record<string, string | undefined>>): {
     for (const [index, entry] of splitBypassList(value).entries()) {
       const parsed = parseBypassEntry(entry);
       if (!parsed.ok) {
-        invalid.bypass = new ProxyConfigError(
+        invalid.bypass = proxyConfigError(
           'INVALID_ARGUMENT',
           `Entry ${JSON.stringify(entry)} of the environment variable ${variable} ${parsed.reason}.`,
           {
@@ -246,7 +242,7 @@ function credentialOf(layer: Layer, routeLayer: Layer | undefined): ProxyCredent
  * grouping: accessType and proxyUrl choose the route together, from the highest source that sets either
  * (so `--proxy-access-type NoProxyServer` overrides HTTPS_PROXY). Lists replace, they never merge.
  *
- * Throws ProxyConfigError: INVALID_ARGUMENT for a malformed or unknown value or a contradiction (naming the
+ * Throws ExoError: INVALID_ARGUMENT for a malformed or unknown value or a contradiction (naming the
  * field), PROXY_UNSUPPORTED for an access type that does not exist on `platform`.
  */
 export function resolveProxyOptions(input: ResolveProxyOptionsInput = {}): ResolvedProxy {
@@ -315,7 +311,7 @@ export function resolveProxyOptions(input: ResolveProxyOptionsInput = {}): Resol
     delete sources.authentication;
   }
   if (authentication === 'NegotiateWithImplicitCredential' && credential !== undefined) {
-    throw new ProxyConfigError(
+    throw proxyConfigError(
       'INVALID_ARGUMENT',
       `authentication NegotiateWithImplicitCredential (from ${SOURCE_LABELS[sources.authentication ?? 'flags']}) ` +
         `uses the signed-in user, but a proxy credential is also given (from ${SOURCE_LABELS[sources.credential ?? 'flags']}).`,

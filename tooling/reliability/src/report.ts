@@ -17,6 +17,7 @@ const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const REPO_DIR = join(PACKAGE_DIR, '..', '..');
 const RESULTS_DIR = join(PACKAGE_DIR, 'results');
 const PACKAGES = [
+  'packages/errors',
   'packages/core',
   'packages/sandbox',
   'packages/env-endpoints',

@@ -1,5 +1,4 @@
 import { type EnvironmentDefinition, getEnvironment, validateEnvironment } from '@exo-connect/env-endpoints';
-import { ExoError } from '../errors/exo-error.js';
 import { locatePwsh } from '../pwsh/locate-pwsh.js';
 import { Connection, type Ports } from './connection.js';
 import { pwshHostFactory, realClock } from './host-port.js';
@@ -11,19 +10,8 @@ export interface ConnectDependencies extends Partial<Ports> {
   limiter?: AccountLimiter;
 }
 
-/** Errors from env-endpoints and proxy-config share the codes; core hands out ExoError instances. */
-function asExoError(error: unknown): unknown {
-  if (!ExoError.is(error) || error instanceof ExoError) return error;
-  const e = error as ExoError;
-  return new ExoError(e.code, e.message, { remediation: e.remediation, details: { ...e.details }, cause: e });
-}
-
 function resolveEnvironment(value: unknown, allowRetired: boolean | undefined): EnvironmentDefinition {
-  try {
-    return typeof value === 'string' ? getEnvironment(value, { allowRetired }) : validateEnvironment(value);
-  } catch (error) {
-    throw asExoError(error);
-  }
+  return typeof value === 'string' ? getEnvironment(value, { allowRetired }) : validateEnvironment(value);
 }
 
 function accountOf(environment: EnvironmentDefinition, options: ConnectOptions): string {
@@ -86,10 +74,6 @@ export async function connect(
   );
   connection.onSettled(release);
   if (options.handleSignals !== false) trackForSignals(connection);
-  try {
-    await connection.open(options.signal);
-  } catch (error) {
-    throw asExoError(error);
-  }
+  await connection.open(options.signal);
   return connection;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ENDPOINT_ERROR_REMEDIATIONS, EndpointError } from './endpoint-error.js';
 
-// The same test core's ExoError.is() applies, written out here because env-endpoints cannot import core.
+// The test ExoError.is() applies, written out: the marker any copy of @exo-connect/errors recognises.
 function looksLikeExoError(value: unknown): boolean {
   return (
     typeof value === 'object' &&
@@ -14,7 +14,8 @@ describe('EndpointError', () => {
   it('carries the code, the default remediation and is never retryable', () => {
     const error = new EndpointError('UNKNOWN_ENVIRONMENT', 'no such cloud');
     expect(error).toBeInstanceOf(Error);
-    expect(error.name).toBe('EndpointError');
+    // EndpointError is the workspace's one ExoError, under the name callers already import.
+    expect(error.name).toBe('ExoError');
     expect(error.code).toBe('UNKNOWN_ENVIRONMENT');
     expect(error.message).toBe('no such cloud');
     expect(error.remediation).toBe(ENDPOINT_ERROR_REMEDIATIONS.UNKNOWN_ENVIRONMENT);

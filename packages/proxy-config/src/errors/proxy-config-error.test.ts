@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PROXY_CONFIG_ERROR_REMEDIATIONS, ProxyConfigError } from './proxy-config-error.js';
+import { PROXY_CONFIG_ERROR_REMEDIATIONS, ProxyConfigError, proxyConfigError } from './proxy-config-error.js';
 
-// The same test core's ExoError.is() applies, written out here because proxy-config cannot import core.
+// The test ExoError.is() applies, written out: the marker any copy of @exo-connect/errors recognises.
 function looksLikeExoError(value: unknown): boolean {
   return (
     typeof value === 'object' &&
@@ -10,11 +10,13 @@ function looksLikeExoError(value: unknown): boolean {
   );
 }
 
-describe('ProxyConfigError', () => {
+describe('proxyConfigError', () => {
   it('carries the code, the field, the default remediation and is never retryable', () => {
-    const error = new ProxyConfigError('PROXY_UNSUPPORTED', 'no IEConfig here', { field: 'accessType' });
+    const error = proxyConfigError('PROXY_UNSUPPORTED', 'no IEConfig here', { field: 'accessType' });
     expect(error).toBeInstanceOf(Error);
-    expect(error.name).toBe('ProxyConfigError');
+    // ProxyConfigError is the workspace's one ExoError, under the name callers already import.
+    expect(error).toBeInstanceOf(ProxyConfigError);
+    expect(error.name).toBe('ExoError');
     expect(error.code).toBe('PROXY_UNSUPPORTED');
     expect(error.message).toBe('no IEConfig here');
     expect(error.remediation).toBe(PROXY_CONFIG_ERROR_REMEDIATIONS.PROXY_UNSUPPORTED);
@@ -24,7 +26,7 @@ describe('ProxyConfigError', () => {
 
   it('keeps a cause, a specific remediation and frozen details; the field wins over details.field', () => {
     const cause = new Error('inner');
-    const error = new ProxyConfigError('INVALID_ARGUMENT', 'bad', {
+    const error = proxyConfigError('INVALID_ARGUMENT', 'bad', {
       field: 'proxyUrl',
       cause,
       remediation: 'fix proxyUrl',
@@ -37,12 +39,12 @@ describe('ProxyConfigError', () => {
   });
 
   it("carries the registered marker core's ExoError.is() looks for", () => {
-    expect(looksLikeExoError(new ProxyConfigError('INVALID_ARGUMENT', 'x', { field: 'f' }))).toBe(true);
+    expect(looksLikeExoError(proxyConfigError('INVALID_ARGUMENT', 'x', { field: 'f' }))).toBe(true);
     expect(looksLikeExoError(new Error('plain'))).toBe(false);
   });
 
   it('is recognised by code through ProxyConfigError.is', () => {
-    const error = new ProxyConfigError('INVALID_ARGUMENT', 'x', { field: 'f' });
+    const error = proxyConfigError('INVALID_ARGUMENT', 'x', { field: 'f' });
     expect(ProxyConfigError.is(error)).toBe(true);
     expect(ProxyConfigError.is(error, 'INVALID_ARGUMENT')).toBe(true);
     expect(ProxyConfigError.is(error, 'PROXY_UNSUPPORTED')).toBe(false);
@@ -53,7 +55,7 @@ describe('ProxyConfigError', () => {
   });
 
   it('serialises to the shape core and the CLI print, without details', () => {
-    const error = new ProxyConfigError('INVALID_ARGUMENT', 'bad field', { field: 'culture' });
+    const error = proxyConfigError('INVALID_ARGUMENT', 'bad field', { field: 'culture' });
     expect(JSON.parse(JSON.stringify(error))).toEqual({
       code: 'INVALID_ARGUMENT',
       message: 'bad field',

@@ -1,3 +1,4 @@
+import { ExoError } from '@exo-connect/errors';
 import { describe, expect, it } from 'vitest';
 import { SandboxError } from './sandbox-error.js';
 
@@ -15,11 +16,13 @@ describe('SandboxError', () => {
     expect(error.cause).toBe(cause);
     expect(error.details).toEqual({ directory: '/t' });
     expect(Object.isFrozen(error.details)).toBe(true);
+    // The one ExoError's shape (retryable included), plus the reason.
     expect(error.toJSON()).toEqual({
       code: 'INVALID_ARGUMENT',
       reason: 'TENANT_NOT_FOUND',
       message: 'No tenant.',
       remediation: error.remediation,
+      retryable: false,
     });
   });
 
@@ -30,5 +33,16 @@ describe('SandboxError', () => {
     expect(SandboxError.is(error, 'ABORTED')).toBe(true);
     expect(SandboxError.is(error, 'PWSH_NOT_FOUND')).toBe(false);
     expect(SandboxError.is(new Error('x'))).toBe(false);
+  });
+
+  it('is the one ExoError, recognised by code as well as by reason', () => {
+    const error = new SandboxError('TENANT_EXISTS', 'There is one.');
+    expect(error).toBeInstanceOf(ExoError);
+    expect(ExoError.is(error, 'INVALID_ARGUMENT')).toBe(true);
+    expect(SandboxError.is(error, 'INVALID_ARGUMENT')).toBe(true);
+    expect(SandboxError.is(error, 'TENANT_EXISTS')).toBe(true);
+    expect(SandboxError.is(error, 'TENANT_NOT_FOUND')).toBe(false);
+    // Another package's ExoError has no sandbox reason.
+    expect(SandboxError.is(new ExoError('INVALID_ARGUMENT', 'bad'))).toBe(false);
   });
 });

@@ -1,5 +1,10 @@
-/** Core's stable codes (DESIGN.md §6) that the sandbox raises. */
-export type SandboxErrorCode = 'PWSH_NOT_FOUND' | 'INVALID_ARGUMENT' | 'CMDLET_ERROR' | 'ABORTED';
+import { type ErrorCode, ExoError } from '@exo-connect/errors';
+
+/** The codes of @exo-connect/errors (DESIGN.md §6) that the sandbox raises. */
+export type SandboxErrorCode = Extract<
+  ErrorCode,
+  'PWSH_NOT_FOUND' | 'INVALID_ARGUMENT' | 'CMDLET_ERROR' | 'ABORTED'
+>;
 
 /** What went wrong in the sandbox's own terms, for callers that branch on it. */
 export type SandboxErrorReason =
@@ -36,32 +41,32 @@ export interface SandboxErrorOptions {
   details?: Record<string, unknown>;
 }
 
-// The registered symbol core's ExoError.is() recognises, so these errors need no import of core.
-const marker = Symbol.for('exo-connect.error');
-
-/** An error from the sandbox's TypeScript API: a stable code, the sandbox's reason, and a next step. */
-export class SandboxError extends Error {
-  readonly [marker] = true;
-  readonly code: SandboxErrorCode;
+/**
+ * The one ExoError, plus the sandbox's finer `reason` (a tenant that exists, one that does not), from which
+ * the code and the remedy follow. A subclass only because callers construct and test it by reason.
+ */
+export class SandboxError extends ExoError {
+  declare readonly code: SandboxErrorCode;
   readonly reason: SandboxErrorReason;
-  readonly remediation: string;
-  readonly retryable = false as const;
-  readonly details: Readonly<Record<string, unknown>>;
 
   constructor(reason: SandboxErrorReason, message: string, options: SandboxErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(CODES[reason], message, { remediation: REMEDIATIONS[reason], ...options });
     this.name = 'SandboxError';
     this.reason = reason;
-    this.code = CODES[reason];
-    this.remediation = REMEDIATIONS[reason];
-    this.details = Object.freeze({ ...options.details });
   }
 
-  static is(value: unknown, reason?: SandboxErrorReason): value is SandboxError {
-    return value instanceof SandboxError && (reason === undefined || value.reason === reason);
+  /**
+   * ExoError.is(), narrowed to the sandbox's errors (from any copy of it). It takes a code or a reason:
+   * `SandboxError.is(error, 'TENANT_NOT_FOUND')`, `SandboxError.is(error, 'INVALID_ARGUMENT')`.
+   */
+  static override is(value: unknown, codeOrReason?: ErrorCode | SandboxErrorReason): value is SandboxError {
+    if (!ExoError.is(value)) return false;
+    const reason = (value as { reason?: unknown }).reason;
+    if (typeof reason !== 'string') return false;
+    return codeOrReason === undefined || reason === codeOrReason || value.code === codeOrReason;
   }
 
-  toJSON(): { code: SandboxErrorCode; reason: SandboxErrorReason; message: string; remediation: string } {
-    return { code: this.code, reason: this.reason, message: this.message, remediation: this.remediation };
+  override toJSON(): ReturnType<ExoError['toJSON']> & { reason: SandboxErrorReason } {
+    return { ...super.toJSON(), reason: this.reason };
   }
 }
