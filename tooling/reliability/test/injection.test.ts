@@ -647,7 +647,10 @@ describe('exo CLI parameters', () => {
     values!.push(`${canary.commands[0]} `.repeat(1200).slice(0, 60_000));
     const failures: string[] = [];
     const argv = formatCmdletArguments({ InputObject: values! });
-    const run = await runExo(['run', 'Write-Output', '--allow-command', 'Write-Output', '-o', 'json', '-q', '--', ...argv], { env: cliEnv });
+    const run = await runExo(
+      ['run', 'Write-Output', '--allow-command', 'Write-Output', '-o', 'json', '-q', '--', ...argv],
+      { env: cliEnv },
+    );
     if (run.code !== 0) failures.push(`exit ${run.code}: ${run.stderr.slice(0, 300)}`);
     else {
       const back = JSON.parse(run.stdout) as unknown[];
