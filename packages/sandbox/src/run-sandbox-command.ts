@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
+import { childEnv } from '@exo-connect/pwsh';
 import { SandboxError } from './errors/sandbox-error.js';
 import { parseEnvelope } from './parse-envelope.js';
 import { SANDBOX_INVOKE_SCRIPT_PATH } from './paths.js';
 import { resolvePwsh } from './resolve-pwsh.js';
-
-const SECRET_ENV = ['EXO_PASSWORD', 'EXO_PROXY_PASSWORD'];
 
 export type SandboxCommand =
   | 'New-ExoSandboxTenant'
@@ -34,8 +33,7 @@ export function runSandboxCommand(
   const env = options.env ?? process.env;
   const pwsh = resolvePwsh({ pwsh: options.pwsh, env });
   // exo's EXO_PASSWORD (and proxy password) must not reach pwsh: a process's environment is readable in /proc.
-  const childEnv: NodeJS.ProcessEnv = { ...env, TERM: 'dumb', NO_COLOR: '1' };
-  for (const name of SECRET_ENV) delete childEnv[name];
+  const pwshEnv = childEnv(env, { TERM: 'dumb', NO_COLOR: '1' });
   if (options.signal?.aborted) {
     return Promise.reject(new SandboxError('ABORTED', `${command} was aborted before it started.`));
   }
@@ -51,7 +49,7 @@ export function runSandboxCommand(
         '-File',
         SANDBOX_INVOKE_SCRIPT_PATH,
       ],
-      { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true },
+      { env: pwshEnv, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true },
     );
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];

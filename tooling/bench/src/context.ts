@@ -1,4 +1,5 @@
 import type { PasswordCredential, PwshInfo } from '@exo-connect/core';
+import { SECRET_ENV } from '@exo-connect/pwsh';
 import { createTenant } from '@exo-connect/sandbox';
 import type { BenchOptions } from './options.js';
 import type { Resources } from './runtime/resources.js';
@@ -22,8 +23,7 @@ export interface BenchContext {
 }
 
 const DROPPED_ENV = [
-  'EXO_PASSWORD',
-  'EXO_PROXY_PASSWORD',
+  ...SECRET_ENV,
   'HTTPS_PROXY',
   'https_proxy',
   'HTTP_PROXY',

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { classifyErrorFrame, type ErrorFrame, ExoError, openSideChannel } from '@exo-connect/core';
+import { childEnv } from '@exo-connect/pwsh';
 import type { ShellPlan } from './shell-plan.js';
 
 const STARTUP = fileURLToPath(new URL('../../powershell/shell-startup.ps1', import.meta.url));
@@ -13,8 +14,6 @@ const BOOTSTRAP =
   'try { . ([scriptblock]::Create([System.IO.File]::ReadAllText($env:EXO_SHELL_SCRIPT, [System.Text.Encoding]::UTF8))) } ' +
   'catch { $global:ExoShellBroken = $true; $host.SetShouldExit(70); throw } ' +
   'finally { if (-not $global:ExoShellLabel -and -not $global:ExoShellBroken) { $host.SetShouldExit(130) } }';
-/** Variables that must never reach the shell: it is the user's pwsh, with everything they run in it. */
-const SECRET_ENV = ['EXO_PASSWORD', 'EXO_PROXY_PASSWORD'];
 
 /** What the start-up script reported back: connected, failed (with PowerShell's error) or stopped by Ctrl+C. */
 type Outcome =
@@ -93,12 +92,8 @@ export async function runShell(options: RunShellOptions): Promise<ShellRun> {
     process.off('SIGHUP', forward);
     throw error;
   });
-  const env: NodeJS.ProcessEnv = {
-    ...options.env,
-    EXO_SHELL_SCRIPT: STARTUP,
-    EXO_SHELL_TOKEN: channel.address.token,
-  };
-  for (const name of SECRET_ENV) delete env[name];
+  // No secret reaches the shell: it is the user's pwsh, with everything they run in it.
+  const env = childEnv(options.env, { EXO_SHELL_SCRIPT: STARTUP, EXO_SHELL_TOKEN: channel.address.token });
   if (channel.address.socketPath) env.EXO_SHELL_CHANNEL = channel.address.socketPath;
   else env.EXO_SHELL_PIPE = channel.address.pipeName;
 

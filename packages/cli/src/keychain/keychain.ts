@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExoError, locatePwsh } from '@exo-connect/core';
+import { childEnv } from '@exo-connect/pwsh';
 import { terminalText } from '../text/terminal-text.js';
 import { findExecutable, isExecutable } from './find-executable.js';
 import { type CommandResult, type CommandRunner, runCommand } from './run-command.js';
@@ -48,7 +49,6 @@ export const MAX_KEYCHAIN_SECRET_BYTES = 2048;
 const BASE64_MARKER = 'exo-connect-base64:';
 // security -i splits its input line itself; plain user principal names and profile names need no quoting.
 const MAC_ACCOUNT = /^[A-Za-z0-9._%+@-]{1,256}$/;
-const SECRET_ENV = ['EXO_PASSWORD', 'EXO_PROXY_PASSWORD'];
 const REMEDY =
   'Use --password-stdin, EXO_PASSWORD or the prompt instead; on Linux, install secret-tool (libsecret-tools) ' +
   'and use a desktop session with a keyring (GNOME Keyring, KWallet); on Windows, install PowerShell 7 (pwsh).';
@@ -92,12 +92,6 @@ function checkSecret(password: string): void {
       { details: { field: 'password' } },
     );
   }
-}
-
-function childEnv(env: Readonly<Record<string, string | undefined>>): NodeJS.ProcessEnv {
-  const clean: NodeJS.ProcessEnv = { ...env };
-  for (const name of SECRET_ENV) delete clean[name];
-  return clean;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -259,7 +253,7 @@ function windowsCredentialManager(
           : { available: false, reason: `${options.pwshPath} is missing` };
       }
       try {
-        const pwsh = await locatePwsh({ env: childEnv(env) as NodeJS.ProcessEnv, platform: 'win32' });
+        const pwsh = await locatePwsh({ env: childEnv(env), platform: 'win32' });
         return { available: true, path: pwsh.executable };
       } catch {
         return {

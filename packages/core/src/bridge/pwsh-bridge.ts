@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { APPLY_HTTP_PROXY_SCRIPT, NEW_SESSION_OPTION_SCRIPT } from '@exo-connect/proxy-config';
+import { childEnv } from '@exo-connect/pwsh';
 import { PowerShell } from 'node-powershell';
 import { ExoError } from '../errors/exo-error.js';
 import {
@@ -40,8 +41,6 @@ export interface BridgeRequestOptions {
   stopGraceMs?: number;
 }
 
-/** Environment variables that may hold secrets; pwsh never inherits them. */
-const SECRET_ENV = ['EXO_PASSWORD', 'EXO_PROXY_PASSWORD'];
 const HIGH_WATER = 2048;
 const LOW_WATER = 256;
 
@@ -131,9 +130,7 @@ const HOST_RUNTIME_ENV: Record<string, string> = {
 };
 
 function hostEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const clean: NodeJS.ProcessEnv = { ...HOST_RUNTIME_ENV, ...env, TERM: 'dumb', NO_COLOR: '1' };
-  for (const name of SECRET_ENV) delete clean[name];
-  return clean;
+  return childEnv({ ...HOST_RUNTIME_ENV, ...env }, { TERM: 'dumb', NO_COLOR: '1' });
 }
 
 interface Pending {

@@ -1,0 +1,3 @@
+import { createVitestConfig } from '@exo-connect/vitest-config';
+
+export default createVitestConfig();
