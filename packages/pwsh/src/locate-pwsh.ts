@@ -3,9 +3,9 @@ import { access, constants, mkdir, readFile, rename, stat, writeFile } from 'nod
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { ExoError } from '@exo-connect/errors';
 import { childEnv } from './child-env.js';
 import { type PwshCandidate, type PwshSource, pwshCandidates } from './find-pwsh.js';
-import { PwshError } from './pwsh-error.js';
 
 const run = promisify(execFile);
 
@@ -225,7 +225,7 @@ async function probeCandidates(
   }
 
   const where = env.EXO_PWSH ? `EXO_PWSH (${env.EXO_PWSH})` : 'PATH or ~/.dotnet/tools';
-  throw new PwshError(
+  throw new ExoError(
     'PWSH_NOT_FOUND',
     `No usable PowerShell ${MINIMUM_PWSH_VERSION}+ (pwsh) was found in ${where}.`,
     {
