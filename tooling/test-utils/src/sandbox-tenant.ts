@@ -20,7 +20,7 @@ export interface SandboxApi {
 export interface TenantConnectOptions {
   environment?: unknown;
   credential?: unknown;
-  env?: Record<string, string>;
+  env?: Record<string, string | undefined>;
   handleSignals?: boolean;
 }
 
