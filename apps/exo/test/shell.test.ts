@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTenant, SANDBOX_DEMO_CREDENTIAL, tenantStatus } from '@exo-connect/sandbox';
-import { makeTempDir, processesWithEnv, testPwsh } from '@exo-connect/test-utils';
+import { makeTempDir, processesWithEnv, testPwsh, waitFor } from '@exo-connect/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, exo } from './helpers.js';
 import { escapeRegExp, Terminal } from './terminal.js';
@@ -270,12 +270,15 @@ describe('exo shell in a terminal', () => {
     // The line is printed just before pwsh starts; connecting takes seconds from there. A Ctrl+C that lands
     // while pwsh itself is still starting is lost (as in any pwsh), so it is repeated until one lands.
     await term.waitFor(s, '› no profile configured');
-    const deadline = Date.now() + 90_000;
-    while (!term.status(s).dead && !term.screen(s).includes(PROMPT)) {
-      if (Date.now() > deadline) throw new Error(`Ctrl+C did not end the connect:\n${term.screen(s)}`);
-      term.keys(s, 'C-c');
-      await new Promise((resolve) => setTimeout(resolve, 700));
-    }
+    const settled = await waitFor(
+      () => {
+        if (term.status(s).dead || term.screen(s).includes(PROMPT)) return true;
+        term.keys(s, 'C-c');
+        return false;
+      },
+      { timeoutMs: 90_000, intervalMs: 700 },
+    );
+    if (!settled) throw new Error(`Ctrl+C did not end the connect:\n${term.screen(s)}`);
     expect(term.screen(s)).not.toContain(PROMPT);
     expect(await term.waitForExit(s)).toBe(130);
     expect(term.screen(s)).toContain('✗ ABORTED: Interrupted while connecting; nothing was left open.');
