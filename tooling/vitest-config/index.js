@@ -7,7 +7,11 @@ import { defineConfig } from 'vitest/config';
  * Run one with `pnpm vitest run --project integration`.
  */
 export function createVitestConfig(options = {}) {
-  const integrationTimeout = options.integrationTimeout ?? 60_000;
+  // Integration tests wait on conditions (a line, a process gone, a session counted), never for a fixed time:
+  // these budgets only end a test that hangs, so they are generous enough for a machine busy with other pwsh
+  // work. A passing test takes no longer for them.
+  const integrationTimeout = options.integrationTimeout ?? 300_000;
+  const pollTimeout = options.pollTimeout ?? 60_000;
   return defineConfig({
     test: {
       // pwsh processes are heavy; two cores here, so two forks at most.
@@ -33,6 +37,7 @@ export function createVitestConfig(options = {}) {
             include: ['test/**/*.test.{ts,mjs}'],
             testTimeout: integrationTimeout,
             hookTimeout: integrationTimeout,
+            expect: { poll: { timeout: pollTimeout, interval: 100 } },
           },
         },
       ],

@@ -25,7 +25,7 @@ beforeAll(async () => {
   const first = await exo(['run', 'Get-Mailbox', '-o', 'json', '--', '-ResultSize', '3'], env);
   expect(first.stderr).toContain('creating the sandbox tenant');
   expect(first.code).toBe(0);
-}, 180_000);
+});
 afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
@@ -248,7 +248,7 @@ describe('exo errors', () => {
     expect(stderr).toContain('✗ ABORTED');
     const status = await exo(['sandbox', 'status', '--json'], env);
     expect(JSON.parse(status.stdout).sessions).toEqual([]);
-  }, 60_000);
+  });
 });
 
 describe('exo endpoints, profiles, sandbox and doctor', () => {

@@ -17,7 +17,7 @@ beforeAll(async () => {
   home = await makeTempDir('exo-tty-');
   env = { EXO_SANDBOX_DIR: join(home, 'tenant'), EXO_CONFIG_DIR: join(home, 'config'), NO_COLOR: '1' };
   expect((await exo(['sandbox', 'init', '--mailboxes', '3'], env)).code).toBe(0);
-}, 120_000);
+});
 afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
@@ -47,7 +47,7 @@ describe('exo on a terminal (tmux)', () => {
     } finally {
       tmux('kill-session', '-t', session);
     }
-  }, 120_000);
+  });
 
   it('prints a table on a terminal by default, and JSON with --json', async () => {
     const term = new Terminal(home, 'formats');
@@ -67,5 +67,5 @@ describe('exo on a terminal (tmux)', () => {
     } finally {
       term.close();
     }
-  }, 120_000);
+  });
 });

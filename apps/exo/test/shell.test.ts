@@ -3,10 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTenant, SANDBOX_DEMO_CREDENTIAL, tenantStatus } from '@exo-connect/sandbox';
-import { makeTempDir, testPwsh } from '@exo-connect/test-utils';
+import { makeTempDir, processesWithEnv, testPwsh, waitFor } from '@exo-connect/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, exo } from './helpers.js';
-import { escapeRegExp, Terminal, tenantProcesses } from './terminal.js';
+import { escapeRegExp, Terminal } from './terminal.js';
 
 // `exo shell` as a user meets it: in a terminal (tmux), against temporary sandbox tenants, with real pwsh.
 // Each test has its own tenant, so the processes and sessions it counts are its own.
@@ -40,7 +40,7 @@ async function newTenant(): Promise<Tenant> {
     // PSReadLine keeps its history under XDG_DATA_HOME: one per test, and the user's own stays untouched.
     env: { ...base, EXO_SANDBOX_DIR: directory, XDG_DATA_HOME: join(home, `data-${count}`) },
     sessions: async () => (await tenantStatus({ directory })).sessions.length,
-    processes: () => tenantProcesses(directory),
+    processes: () => processesWithEnv(`EXO_SANDBOX_DIR=${directory}`),
   };
 }
 
@@ -75,7 +75,7 @@ beforeAll(async () => {
   expect(run.code).toBe(0);
   firstAliases = JSON.parse(run.stdout).map((m: { Alias: string }) => m.Alias);
   expect(firstAliases).toHaveLength(2);
-}, 120_000);
+});
 
 afterEach(() => {
   // A failed test must not leave its shell running: closing its terminal ends it.
@@ -119,7 +119,7 @@ describe('exo shell in a terminal', () => {
     expect(await term.waitForExit(s)).toBe(0);
     expect(await tenant.sessions()).toBe(0);
     expect(tenant.processes()).toEqual([]);
-  }, 240_000);
+  });
 
   // The sandbox's session server ignores the terminal's Ctrl+C, as a real service's session never sees it.
   it('keeps the shell on Ctrl+C at the prompt; Ctrl+C stops a long-running command only', async () => {
@@ -132,14 +132,16 @@ describe('exo shell in a terminal', () => {
     term.type(s, '"after-prompt-ctrl-c:" + (20 + 22)');
     await term.waitFor(s, /^after-prompt-ctrl-c:42$/m);
 
+    const sleepSeconds = 300;
     const before = Date.now();
-    term.type(s, 'Start-Sleep -Seconds 300; "sleep-not-stopped"');
-    // Give pwsh time to start the command (the echo of the line is no proof that it runs).
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    term.type(s, `"sleep-started:" + (7 * 6); Start-Sleep -Seconds ${sleepSeconds}; "sleep-not-stopped"`);
+    // The echo of the line is no proof that it runs; its first statement's output is.
+    await term.waitFor(s, /^sleep-started:42$/m);
     term.keys(s, 'C-c');
     term.type(s, '"after-command-ctrl-c:" + (40 + 2)');
     await term.waitFor(s, /^after-command-ctrl-c:42$/m);
-    expect(Date.now() - before).toBeLessThan(120_000);
+    // Back at the prompt before the sleep could have ended by itself: Ctrl+C stopped it.
+    expect(Date.now() - before).toBeLessThan(sleepSeconds * 1000);
     expect(term.status(s).dead).toBe(false);
 
     // Still connected, as with a real service: the session's server never sees the terminal's Ctrl+C.
@@ -153,7 +155,7 @@ describe('exo shell in a terminal', () => {
     expect(await term.waitForExit(s)).toBe(0);
     expect(await tenant.sessions()).toBe(0);
     expect(tenant.processes()).toEqual([]);
-  }, 300_000);
+  });
 
   it('removes the session and leaves no pwsh when the terminal is closed (SIGHUP)', async () => {
     const tenant = await newTenant();
@@ -165,9 +167,9 @@ describe('exo shell in a terminal', () => {
     expect(tenant.processes().length).toBeGreaterThanOrEqual(3);
 
     term.kill(s);
-    await expect.poll(() => tenant.processes(), { timeout: 30_000, interval: 250 }).toEqual([]);
+    await expect.poll(() => tenant.processes(), { interval: 250 }).toEqual([]);
     expect(await tenant.sessions()).toBe(0);
-  }, 240_000);
+  });
 
   it('passes SIGTERM on to the shell: pwsh ends with exo, the session is removed, exit 143', async () => {
     const tenant = await newTenant();
@@ -178,9 +180,9 @@ describe('exo shell in a terminal', () => {
 
     process.kill(pid, 'SIGTERM');
     expect(await term.waitForExit(s)).toBe(143);
-    await expect.poll(() => tenant.processes(), { timeout: 30_000, interval: 250 }).toEqual([]);
+    await expect.poll(() => tenant.processes(), { interval: 250 }).toEqual([]);
     expect(await tenant.sessions()).toBe(0);
-  }, 240_000);
+  });
 
   it('asks for the password masked; it never shows on the screen, in history, or in a process', async () => {
     const tenant = await newTenant();
@@ -217,7 +219,7 @@ describe('exo shell in a terminal', () => {
     expect(history).toContain('Get-Variable');
     expect(history).not.toContain(PASSWORD);
     expect(await tenant.sessions()).toBe(0);
-  }, 240_000);
+  });
 
   it('with --password-stdin takes the password from the pipe and the commands from the terminal', async () => {
     const tenant = await newTenant();
@@ -247,7 +249,7 @@ describe('exo shell in a terminal', () => {
     expect(await term.waitForExit(s)).toBe(5);
     expect(term.screen(s)).not.toContain(PASSWORD);
     expect(await tenant.sessions()).toBe(0);
-  }, 240_000);
+  });
 
   it('refuses --password-stdin when stdin is the terminal (CREDENTIAL_MISSING, exit 3)', async () => {
     const tenant = await newTenant();
@@ -259,7 +261,7 @@ describe('exo shell in a terminal', () => {
       '✗ CREDENTIAL_MISSING: --password-stdin reads a piped password, but stdin is a terminal.',
     );
     expect(screen).not.toContain(PROMPT);
-  }, 240_000);
+  });
 
   it('cancels the connect on Ctrl+C (exit 130) and leaves nothing behind', async () => {
     const tenant = await newTenant();
@@ -268,18 +270,21 @@ describe('exo shell in a terminal', () => {
     // The line is printed just before pwsh starts; connecting takes seconds from there. A Ctrl+C that lands
     // while pwsh itself is still starting is lost (as in any pwsh), so it is repeated until one lands.
     await term.waitFor(s, '› no profile configured');
-    const deadline = Date.now() + 90_000;
-    while (!term.status(s).dead && !term.screen(s).includes(PROMPT)) {
-      if (Date.now() > deadline) throw new Error(`Ctrl+C did not end the connect:\n${term.screen(s)}`);
-      term.keys(s, 'C-c');
-      await new Promise((resolve) => setTimeout(resolve, 700));
-    }
+    const settled = await waitFor(
+      () => {
+        if (term.status(s).dead || term.screen(s).includes(PROMPT)) return true;
+        term.keys(s, 'C-c');
+        return false;
+      },
+      { timeoutMs: 90_000, intervalMs: 700 },
+    );
+    if (!settled) throw new Error(`Ctrl+C did not end the connect:\n${term.screen(s)}`);
     expect(term.screen(s)).not.toContain(PROMPT);
     expect(await term.waitForExit(s)).toBe(130);
     expect(term.screen(s)).toContain('✗ ABORTED: Interrupted while connecting; nothing was left open.');
-    await expect.poll(() => tenant.processes(), { timeout: 30_000, interval: 250 }).toEqual([]);
+    await expect.poll(() => tenant.processes(), { interval: 250 }).toEqual([]);
     expect(await tenant.sessions()).toBe(0);
-  }, 240_000);
+  });
 });
 
 describe('exo shell without a terminal', () => {
@@ -300,7 +305,7 @@ describe('exo shell without a terminal', () => {
     expect(chatty.stderr).toContain('Connected to sandbox; running the commands from standard input.');
     expect(await tenant.sessions()).toBe(0);
     expect(tenant.processes()).toEqual([]);
-  }, 240_000);
+  });
 
   it('reports a failed sign-in like every command: AUTH_FAILED, exit 3, JSON with --json', async () => {
     const tenant = await newTenant();
@@ -323,7 +328,7 @@ describe('exo shell without a terminal', () => {
     expect(json.stderr).toBe('');
     expect(await tenant.sessions()).toBe(0);
     expect(tenant.processes()).toEqual([]);
-  }, 240_000);
+  });
 
   it('refuses --password-stdin with no terminal for the shell, before connecting (exit 2)', async () => {
     const tenant = await newTenant();
@@ -345,5 +350,5 @@ describe('exo shell without a terminal', () => {
       message: expect.stringContaining('there is no terminal for the shell'),
     });
     expect(await tenant.sessions()).toBe(0);
-  }, 240_000);
+  });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -130,23 +130,4 @@ function zombieExitStatus(pid: number): number | undefined {
 
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/**
- * PIDs of the processes carrying a tenant's directory in their environment (exo, its pwsh, the sandbox's
- * session servers), found through /proc as packages/core's sandbox helpers do.
- */
-export function tenantProcesses(directory: string): number[] {
-  const marker = `EXO_SANDBOX_DIR=${directory}`;
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(marker))
-        found.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return found;
 }

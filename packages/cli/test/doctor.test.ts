@@ -85,7 +85,7 @@ describe('runDoctor', () => {
         remediation: expect.stringContaining('module strategy'),
       });
     }
-  }, 60_000);
+  });
 
   it('reports each broken part with a remedy and fails overall', async () => {
     const report = await runDoctor({
@@ -106,7 +106,7 @@ describe('runDoctor', () => {
     expect(reach.detail).toContain('ECONNREFUSED');
     expect(reach.remediation).toContain(`TCP port ${closedPort}`);
     expect(report.checks.find((c) => c.name === 'config')).toMatchObject({ ok: false });
-  }, 60_000);
+  });
 
   it('checks reachability through the configured proxy', async () => {
     tunnels.length = 0;
@@ -128,5 +128,5 @@ describe('runDoctor', () => {
     expect(reach).toMatchObject({ ok: true });
     expect(reach.detail).toContain(`via 127.0.0.1:${portOf(proxy)}`);
     expect(tunnels).toContain(`CONNECT 127.0.0.1:${closedPort} HTTP/1.1`);
-  }, 60_000);
+  });
 });

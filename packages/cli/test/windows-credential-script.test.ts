@@ -44,20 +44,20 @@ describe.runIf(process.platform !== 'win32')('the Windows Credential Manager scr
       expect(result.stdout).not.toContain('Pä55');
       expect(result.stderr).not.toContain('Pä55');
     }
-  }, 180_000);
+  });
 
   it('chooses the operation from the request', async () => {
     const { answer } = await ask(
       JSON.stringify({ op: 'list', account: 'a@b.c', target: 'exo-connect:a@b.c' }),
     );
     expect(answer).toEqual({ ok: false, error: "unknown operation 'list'" });
-  }, 120_000);
+  });
 
   it('refuses a request that is not JSON without quoting it', async () => {
     const { answer, result } = await ask(`not json ${PASSWORD}`);
     expect(answer).toEqual({ ok: false, error: 'the request on stdin was not one JSON object' });
     expect(result.stderr).not.toContain('Pä55');
-  }, 120_000);
+  });
 
   it('surfaces the failure through createKeychain as CREDENTIAL_MISSING', async () => {
     const keychain = createKeychain({ platform: 'win32', env: { ...process.env }, pwshPath: pwsh });
@@ -68,5 +68,5 @@ describe.runIf(process.platform !== 'win32')('the Windows Credential Manager scr
       /^Storing the password failed: Windows Credential Manager: ./,
     );
     expect((error as ExoError).message).not.toContain('Pä55');
-  }, 120_000);
+  });
 });

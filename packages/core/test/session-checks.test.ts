@@ -72,7 +72,7 @@ describe('Assert-ExoSessionOpen (bridge.ps1)', () => {
     writeFileSync(script, SCRIPT);
     outcomes = new Map((await run(info.executable, script)).map((o) => [o.name, o]));
     expect([...outcomes.keys()]).toHaveLength(4);
-  }, 90_000);
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('leaves an ordinary cmdlet error on an open session alone, without waiting', () => {

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type LineChild, startLineChild } from '@exo-connect/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type TestTenant, testTenant } from './sandbox-helpers.js';
 
@@ -16,75 +16,14 @@ interface Line {
   code?: string;
 }
 
-interface Child {
-  process: ChildProcess;
-  lines: Line[];
-  /** Resolves with the first line that matches (also one that came before the call). */
-  waitFor(match: (line: Line) => boolean, timeoutMs?: number): Promise<Line>;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr(): string;
-}
+type Child = LineChild<Line>;
 
 const children: Child[] = [];
 
 function start(tenant: TestTenant, strategy: 'rps' | 'module', mode = 'connect', ownGroup = false): Child {
-  const child = spawn(process.execPath, [FIXTURE, strategy, mode], {
-    env: tenant.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so the test can signal the whole group as a terminal's Ctrl-C does.
-    detached: ownGroup,
-  });
-  const lines: Line[] = [];
-  const waiters: Array<() => void> = [];
-  let buffered = '';
-  let errors = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk;
-    let nl = buffered.indexOf('\n');
-    while (nl !== -1) {
-      lines.push(JSON.parse(buffered.slice(0, nl)) as Line);
-      buffered = buffered.slice(nl + 1);
-      nl = buffered.indexOf('\n');
-    }
-    for (const wake of waiters.splice(0)) wake();
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    errors += chunk;
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      for (const wake of waiters.splice(0)) wake();
-      resolve({ code, signal });
-    }),
-  );
-  const handle: Child = {
-    process: child,
-    lines,
-    exit,
-    stderr: () => errors,
-    waitFor: (match, timeoutMs = 90_000) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no matching line within ${timeoutMs} ms: ${JSON.stringify(lines)}`)),
-          timeoutMs,
-        );
-        const check = () => {
-          const found = lines.find(match);
-          if (found) {
-            clearTimeout(timer);
-            resolve(found);
-          } else if (child.exitCode !== null || child.signalCode !== null) {
-            clearTimeout(timer);
-            reject(new Error(`the child exited first: ${JSON.stringify(lines)}\n${errors}`));
-          } else {
-            waiters.push(check);
-          }
-        };
-        check();
-      }),
-  };
-  children.push(handle);
-  return handle;
+  const child = startLineChild<Line>(FIXTURE, [strategy, mode], { env: tenant.env, detached: ownGroup });
+  children.push(child);
+  return child;
 }
 
 const entered = (state: string) => (line: Line) => line.type === 'state' && line.to === state;
@@ -101,7 +40,7 @@ beforeAll(async () => {
   tenant = await testTenant(30);
   // Large enough that streaming it takes seconds, so a signal lands mid-stream.
   big = await testTenant(20_000);
-}, 120_000);
+});
 afterEach(async () => {
   for (const child of children.splice(0)) {
     if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
@@ -114,14 +53,12 @@ afterAll(async () => {
 
 /** No pwsh host or session server left for the tenant, and the sandbox counts no live session. */
 async function noLeaks(t: TestTenant) {
-  await expect.poll(() => t.processes(), { timeout: 20_000, interval: 200 }).toEqual([]);
+  await expect.poll(() => t.processes(), { interval: 200 }).toEqual([]);
   expect(await t.liveSessions()).toBe(0);
 }
 
 // Each test starts a Node process that connects with real pwsh; the machine may be busy with other work.
-describe('SIGINT, SIGTERM and SIGHUP in each state disconnect, then end the process with that signal', {
-  timeout: 180_000,
-}, () => {
+describe('SIGINT, SIGTERM and SIGHUP in each state disconnect, then end the process with that signal', () => {
   it.each([
     ['policy', 'SIGINT', 'rps', 'connect'],
     ['credential', 'SIGINT', 'rps', 'slow-credential'],
@@ -179,7 +116,7 @@ describe('SIGINT, SIGTERM and SIGHUP in each state disconnect, then end the proc
   });
 });
 
-describe('SIGKILL of the Node process', { timeout: 180_000 }, () => {
+describe('SIGKILL of the Node process', () => {
   it.each(['ready', 'mid-stream'] as const)(
     'in %s: the pwsh host notices its channel close, removes the session and exits',
     async (when) => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantStatus } from '../src/index.js';
+import { EXCHANGE_CMDLETS } from './support/exchange-cmdlets.js';
 import { runPwsh, runPwshOk } from './support/pwsh.js';
 import { createTestTenant, type TestTenant } from './support/tenant.js';
 
@@ -560,20 +561,6 @@ Remove-PSSession $s
             'Select-Object',
           ].includes(n),
       ),
-    ).toEqual([
-      'Add-DistributionGroupMember',
-      'Get-AcceptedDomain',
-      'Get-DistributionGroup',
-      'Get-DistributionGroupMember',
-      'Get-Mailbox',
-      'Get-OrganizationConfig',
-      'Get-Recipient',
-      'Get-User',
-      'New-Mailbox',
-      'Remove-DistributionGroupMember',
-      'Remove-Mailbox',
-      'Set-Mailbox',
-      'Set-User',
-    ]);
+    ).toEqual(EXCHANGE_CMDLETS);
   });
 });

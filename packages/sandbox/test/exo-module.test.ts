@@ -1,7 +1,8 @@
 import { dirname } from 'node:path';
+import { processAlive, waitFor } from '@exo-connect/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_EXO_MODULE_PATH, SANDBOX_PERSONAS, sandboxEnvironment, tenantStatus } from '../src/index.js';
-import { processAlive, runPwshOk, waitFor } from './support/pwsh.js';
+import { runPwshOk } from './support/pwsh.js';
 import { createTestTenant, type TestTenant } from './support/tenant.js';
 
 // REFERENCE.md §3: the parameters of the real Connect-ExchangeOnline.

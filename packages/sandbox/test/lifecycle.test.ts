@@ -1,6 +1,7 @@
+import { processAlive, waitFor } from '@exo-connect/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SandboxSession, tenantStatus } from '../src/index.js';
-import { processAlive, runPwsh, runPwshOk, waitFor } from './support/pwsh.js';
+import { runPwsh, runPwshOk } from './support/pwsh.js';
 import { createTestTenant, type TestTenant } from './support/tenant.js';
 
 const OPEN = `
@@ -70,8 +71,7 @@ Write-Result @{ Alive = $alive; Count = $count; State = $state }`,
         session = (await tenantStatus({ directory: tenant.directory })).sessions[0];
         return session !== undefined;
       },
-      60_000,
-      250,
+      { timeoutMs: 60_000, intervalMs: 250 },
     );
     if (!found || !session) throw new Error('The client never opened its session.');
     return session;

@@ -1,6 +1,7 @@
+import { processAlive, waitFor } from '@exo-connect/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureTenant, SANDBOX_PERSONAS, tenantStatus } from '../src/index.js';
-import { processAlive, runPwshOk, waitFor } from './support/pwsh.js';
+import { runPwshOk } from './support/pwsh.js';
 import { createTestTenant, type TestTenant } from './support/tenant.js';
 
 const HOST = 'sandbox.exo.localhost';

@@ -23,7 +23,7 @@ describe('a 100,000-mailbox tenant', () => {
     const started = performance.now();
     created = await createTenant({ directory, mailboxCount: MAILBOXES, seed: 100 });
     createSeconds = (performance.now() - started) / 1000;
-  }, 180_000);
+  });
   afterAll(async () => rm(directory, { recursive: true, force: true }));
 
   it('is created, then read back in full with Get-Mailbox -ResultSize Unlimited', async () => {
@@ -58,5 +58,5 @@ Write-Result @{ Count = $count; Unique = $names.Count; Seconds = $seconds }
         `read ${r.Count.toLocaleString('en-US')} with Get-Mailbox -ResultSize Unlimited in ${r.Seconds.toFixed(1)} s ` +
         `(${Math.round(r.Count / r.Seconds).toLocaleString('en-US')} mailboxes/s)`,
     );
-  }, 300_000);
+  });
 });

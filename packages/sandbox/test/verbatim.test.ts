@@ -1,6 +1,8 @@
+import { processAlive, waitFor } from '@exo-connect/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantStatus } from '../src/index.js';
-import { processAlive, runPwshOk, waitFor } from './support/pwsh.js';
+import { EXCHANGE_CMDLETS } from './support/exchange-cmdlets.js';
+import { runPwshOk } from './support/pwsh.js';
 import { createTestTenant, type TestTenant } from './support/tenant.js';
 
 // The documented procedure (REFERENCE.md §1), typed as a user would, after importing the sandbox module. Only the
@@ -26,22 +28,6 @@ Write-Result @{
     Commands = $commands; After = @(Get-PSSession).Count
 }
 `;
-
-const EXCHANGE_CMDLETS = [
-  'Add-DistributionGroupMember',
-  'Get-AcceptedDomain',
-  'Get-DistributionGroup',
-  'Get-DistributionGroupMember',
-  'Get-Mailbox',
-  'Get-OrganizationConfig',
-  'Get-Recipient',
-  'Get-User',
-  'New-Mailbox',
-  'Remove-DistributionGroupMember',
-  'Remove-Mailbox',
-  'Set-Mailbox',
-  'Set-User',
-];
 
 interface VerbatimResult {
   SessionId: string;

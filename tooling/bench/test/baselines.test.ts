@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { locatePwsh } from '@exo-connect/core';
 import { SANDBOX_DEMO_CREDENTIAL } from '@exo-connect/sandbox';
+import { allPids, readProc } from '@exo-connect/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BenchContext, createContext, type Tenant } from '../src/context.js';
 import { parseOptions } from '../src/options.js';
@@ -25,24 +26,16 @@ beforeAll(async () => {
     () => undefined,
   );
   tenant = await ctx.tenant('baselines', 20);
-}, 120_000);
+});
 afterAll(async () => {
   await resources?.close();
 });
 
-/** Every /proc entry whose command line or environment holds `secret` (Linux). */
+/** Every process whose command line or environment holds `secret` (Linux). */
 function processesHolding(secret: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    for (const file of ['cmdline', 'environ']) {
-      try {
-        if (readFileSync(`/proc/${entry}/${file}`, 'utf8').includes(secret)) found.push(Number(entry));
-      } catch {
-        // Gone, or not ours.
-      }
-    }
-  }
-  return found;
+  return allPids().filter((pid) =>
+    (['cmdline', 'environ'] as const).some((file) => readProc(pid, file)?.includes(secret)),
+  );
 }
 
 describe('the raw pwsh script', () => {

@@ -61,7 +61,7 @@ beforeAll(async () => {
   env = isolatedEnv(home, { EXO_SANDBOX_DIR: tenant.directory });
   configFile = join(env.EXO_CONFIG_DIR!, 'config.json');
   await mkdir(env.EXO_CONFIG_DIR!, { recursive: true });
-}, 120_000);
+});
 
 afterAll(async () => {
   await writeResult('bad-input', {
@@ -73,7 +73,7 @@ afterAll(async () => {
   });
   await tenant?.remove();
   await rm(home, { recursive: true, force: true });
-}, 60_000);
+});
 
 // ---- checking one case ----
 
@@ -353,7 +353,7 @@ describe('config files', () => {
     );
     await rm(dir, { recursive: true, force: true });
     expect(failedIn('config file')).toEqual([]);
-  }, 120_000);
+  });
 });
 
 describe('environment files and names', () => {
@@ -479,7 +479,7 @@ describe('environment files and names', () => {
       exit: 2,
     });
     expect(failedIn('environment name')).toEqual([]);
-  }, 120_000);
+  });
 });
 
 describe('proxy URLs', () => {
@@ -582,7 +582,7 @@ describe('proxy URLs', () => {
       exit: 1,
     });
     expect(failedIn('proxy URL (exo)')).toEqual([]);
-  }, 180_000);
+  });
 });
 
 describe('CLI parameters', () => {
@@ -649,7 +649,7 @@ describe('CLI parameters', () => {
     await exo('CLI parameters', ['run', 'Get-Mailbox', '--no-such-flag'], usage);
     await exo('CLI parameters', ['frobnicate'], usage);
     expect(failedIn('CLI parameters')).toEqual([]);
-  }, 120_000);
+  });
 
   it('an unterminated quote is data, as documented (the grammar never fails on quotes)', () => {
     const parsed = parseCmdletArguments(['-Filter', "Name -eq 'unterminated", '-Tags', "'a,b"]);
@@ -672,7 +672,7 @@ describe('CLI parameters', () => {
       { code: 'INVALID_ARGUMENT', exit: 2 },
     );
     expect(failedIn('CLI parameters (lone surrogate)')).toEqual([]);
-  }, 120_000);
+  });
 });
 
 describe('cmdlet names', () => {
@@ -713,7 +713,7 @@ describe('cmdlet names', () => {
       await exo('cmdlet name', ['run', name], { code: 'INVALID_ARGUMENT', exit: 2 }, { config: null });
     }
     expect(failedIn('cmdlet name')).toEqual([]);
-  }, 180_000);
+  });
 
   it('a well-formed name that is no command is CMDLET_ERROR where local commands are allowed, COMMAND_NOT_ALLOWED in exo (exit 2)', async () => {
     await library('cmdlet name', 'Get-NoSuchCmdlet on a connection', { code: 'CMDLET_ERROR' }, () =>
@@ -725,7 +725,7 @@ describe('cmdlet names', () => {
       exit: 2,
     });
     expect(failedIn('cmdlet name')).toEqual([]);
-  }, 180_000);
+  });
 
   it('Invoke-Expression runs only where the caller opted in to local commands', async () => {
     // Recorded as observed behaviour: with allowLocalCommands the caller chose to run code in the local host.

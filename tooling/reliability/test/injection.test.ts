@@ -108,7 +108,7 @@ beforeAll(async () => {
   // that values stay data, so it opts in to local commands (the command surface has its own tests in core).
   exo = await connect(tenant.options({ strategy: 'rps', allowLocalCommands: true }));
   await exo.invoke('New-Mailbox', { Shared: true, Name: 'fcx', Alias: 'fcx', DisplayName: 'fcx' });
-}, 180_000);
+});
 
 afterAll(async () => {
   await exo?.disconnect();
@@ -126,7 +126,7 @@ afterAll(async () => {
   await canary?.remove();
   await tenant?.remove();
   if (home) await rm(home, { recursive: true, force: true });
-}, 60_000);
+});
 
 describe('the bridge: data in, the same data out', () => {
   it('echoes 10,000 generated strings unchanged through a real connection (Write-Output, 100 per request)', async () => {
@@ -148,7 +148,7 @@ describe('the bridge: data in, the same data out', () => {
     }
     tally.record('bridge: Write-Output echo through a sandbox connection', values.length, failures);
     expect(failures).toEqual([]);
-  }, 120_000);
+  });
 
   it('echoes generated nested objects (keys and values are data too)', async () => {
     const key = fc.oneof(
@@ -180,7 +180,7 @@ describe('the bridge: data in, the same data out', () => {
     }
     tally.record('bridge: nested objects (generated keys and values)', count, failures);
     expect(failures).toEqual([]);
-  }, 60_000);
+  });
 
   it('refuses strings that are not well-formed UTF-16 with INVALID_ARGUMENT instead of altering them', async () => {
     const values = sample(illFormedString, 200, 3);
@@ -198,7 +198,7 @@ describe('the bridge: data in, the same data out', () => {
     expect(failures).toEqual([]);
     // The connection is still usable after the refusals.
     expect(await exo.invoke('Write-Output', { InputObject: 'still here' })).toEqual(['still here']);
-  }, 60_000);
+  });
 
   it('checks cmdlet and parameter names on the way in: a name is a name or an INVALID_ARGUMENT', async () => {
     const names = sample(
@@ -249,7 +249,7 @@ describe('the bridge: data in, the same data out', () => {
     }
     tally.record('bridge: cmdlet and parameter names', names.length * 2, failures);
     expect(failures).toEqual([]);
-  }, 60_000);
+  });
 });
 
 describe('the sandbox Exchange cmdlets (through the imported PSSession)', () => {
@@ -290,7 +290,7 @@ describe('the sandbox Exchange cmdlets (through the imported PSSession)', () => 
       failures,
     );
     expect(failures).toEqual([]);
-  }, 120_000);
+  });
 
   it('New-Mailbox keeps a generated DisplayName', async () => {
     const names = sample(
@@ -314,7 +314,7 @@ describe('the sandbox Exchange cmdlets (through the imported PSSession)', () => 
     }
     tally.record('sandbox: New-Mailbox -DisplayName', names.length, failures);
     expect(failures).toEqual([]);
-  }, 120_000);
+  });
 
   it('Get-Mailbox -Filter finds a value quoted as OPATH text, and a raw payload filter runs nothing', async () => {
     const values = sample(
@@ -344,7 +344,7 @@ describe('the sandbox Exchange cmdlets (through the imported PSSession)', () => 
     tally.record('sandbox: Get-Mailbox -Filter (OPATH)', values.length + raw.length * 2, failures);
     expect(failures).toEqual([]);
     expect(await canary.fired()).toEqual([]);
-  }, 120_000);
+  });
 });
 
 /** Runs one bridge request and collects its frames. */
@@ -473,7 +473,7 @@ describe('connect options', () => {
       failures,
     );
     expect(failures).toEqual([]);
-  }, 120_000);
+  });
 
   it('carries generated user names and passwords over the secret channel unchanged, or refuses them', async () => {
     const bridge = await PwshBridge.start({ env: tenant.env });
@@ -521,7 +521,7 @@ describe('connect options', () => {
       failures,
     );
     expect(failures).toEqual([]);
-  }, 120_000);
+  });
 
   // A payload user name signing in (AUTH_FAILED, nothing run) is covered by `exo run -p payload` below.
   it('signs in with a payload password; the password with NUL and more after it never gets in', async () => {
@@ -566,7 +566,7 @@ describe('connect options', () => {
     tally.record('connect: real sign-in with payload credentials', 1 + attempts.length, failures);
     expect(failures).toEqual([]);
     expect(await tenant.liveSessions()).toBe(1);
-  }, 120_000);
+  });
 
   it('a connectionUri with a payload query, a generated prefix and commandNames reach the sandbox as data', async () => {
     const [suffix] = sample(fc.stringMatching(/^[A-Za-z0-9]{1,6}$/), 1, 18);
@@ -591,7 +591,7 @@ describe('connect options', () => {
     }
     tally.record('connect: connectionUri, prefix and commandNames in a real session', 3, failures);
     expect(failures).toEqual([]);
-  }, 120_000);
+  });
 });
 
 describe('exo CLI parameters', () => {
@@ -661,7 +661,7 @@ describe('exo CLI parameters', () => {
     }
     tally.record('cli: exo run Write-Output (spawned, argv)', values!.length, failures);
     expect(failures).toEqual([]);
-  }, 120_000);
+  });
 
   it('exo run Set-Mailbox stores argv and --params-json values (NUL, control characters) unchanged', async () => {
     const props = [
@@ -714,7 +714,7 @@ describe('exo CLI parameters', () => {
       failures,
     );
     expect(failures).toEqual([]);
-  }, 120_000);
+  });
 });
 
 describe('profiles and the config file', () => {
@@ -767,7 +767,7 @@ describe('profiles and the config file', () => {
     await rm(dir, { recursive: true, force: true });
     tally.record('config: addProfile → saveConfig → loadConfig', count, failures);
     expect(failures).toEqual([]);
-  }, 60_000);
+  });
 
   it('exo profile add stores generated values verbatim; exo run with a payload profile fails cleanly', async () => {
     const text = injectionString(canary, { maxLength: 40, long: false, nul: false });
@@ -845,7 +845,7 @@ describe('profiles and the config file', () => {
       failures.push(`exo run -p payload: exit ${run.code} ${run.stderr.slice(0, 300)}`);
     tally.record('cli: exo profile add → config.json, exo run -p (spawned)', stored.size * 4 + 2, failures);
     expect(failures).toEqual([]);
-  }, 120_000);
+  });
 });
 
 describe('environment definitions', () => {
@@ -953,7 +953,7 @@ describe('environment definitions', () => {
       failures,
     );
     expect(failures).toEqual([]);
-  }, 60_000);
+  });
 
   it('imports a prelude module from a payload path as data, and keeps a payload display name', async () => {
     const sandbox = sandboxEnvironment();
@@ -1003,7 +1003,7 @@ describe('environment definitions', () => {
       failures,
     );
     expect(failures).toEqual([]);
-  }, 120_000);
+  });
 });
 
 interface RecordingProxy {
@@ -1146,7 +1146,7 @@ describe('proxy settings applied in real pwsh', () => {
     }
     tally.record('proxy: resolve → render → Set-ExoHttpProxy / New-ExoSessionOption', count, failures);
     expect(failures).toEqual([]);
-  }, 120_000);
+  });
 
   it('proxy credentials (flags and user:password@ URLs) reach a loopback proxy unchanged, or are refused', async () => {
     const proxy = await startRecordingProxy();
@@ -1214,7 +1214,7 @@ describe('proxy settings applied in real pwsh', () => {
     expect(proxy.direct).toBe(0);
     tally.record('proxy: credentials through a loopback Basic proxy', samples.length * 2, failures);
     expect(failures).toEqual([]);
-  }, 120_000);
+  });
 });
 
 describe('nothing executed', () => {

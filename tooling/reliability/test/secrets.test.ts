@@ -105,7 +105,7 @@ beforeAll(async () => {
   // DEBUG=*: the debug log of node-powershell (child-shell) and of oclif; exo has no other log switch.
   env = isolatedEnv(home, { EXO_SANDBOX_DIR: tenant.directory, DEBUG: '*' });
   watcher.start(100);
-}, 120_000);
+});
 
 afterAll(async () => {
   watcher.stop();
@@ -141,7 +141,7 @@ afterAll(async () => {
   await tenant?.remove();
   await rm(home, { recursive: true, force: true });
   await rm(reports, { recursive: true, force: true });
-}, 120_000);
+});
 
 describe('the library (a Node process of its own, DEBUG=*)', () => {
   it('connects and fails to connect, by both strategies, without the password in any output, error, event or history', async () => {
@@ -202,7 +202,7 @@ describe('the library (a Node process of its own, DEBUG=*)', () => {
     // node-powershell's debug log (DEBUG=*) goes to stderr: stdout is for data.
     expect(run.stderr).toMatch(/PWSH:\d+/);
     expect(results.filter((r) => r.found)).toEqual([]);
-  }, 300_000);
+  });
 });
 
 describe('the exo command (spawned, DEBUG=*)', () => {
@@ -232,7 +232,7 @@ describe('the exo command (spawned, DEBUG=*)', () => {
       ...checkProcesses('exo run --password-stdin', before),
     ];
     expect(results.filter((r) => r.found)).toEqual([]);
-  }, 120_000);
+  });
 
   it('exo run with a wrong password (AUTH_FAILED, exit 3)', async () => {
     const before = mark();
@@ -248,7 +248,7 @@ describe('the exo command (spawned, DEBUG=*)', () => {
       ...checkProcesses('exo run, wrong password', before),
     ];
     expect(results.filter((r) => r.found)).toEqual([]);
-  }, 120_000);
+  });
 
   it('exo run with EXO_PASSWORD: only exo itself holds it; no pwsh or other child gets it in env or argv', async () => {
     const before = mark();
@@ -268,7 +268,7 @@ describe('the exo command (spawned, DEBUG=*)', () => {
       ),
     ];
     expect(results.filter((r) => r.found)).toEqual([]);
-  }, 120_000);
+  });
 
   it('exo doctor (text and --json) with EXO_PASSWORD set', async () => {
     const before = mark();
@@ -287,7 +287,7 @@ describe('the exo command (spawned, DEBUG=*)', () => {
       ...checkProcesses("exo doctor (exo's own environment excepted)", before),
     ];
     expect(results.filter((r) => r.found)).toEqual([]);
-  }, 120_000);
+  });
 
   it('exo shell with commands piped in and EXO_PASSWORD', async () => {
     const before = mark();
@@ -305,7 +305,7 @@ describe('the exo command (spawned, DEBUG=*)', () => {
       ...checkProcesses("exo shell (piped, exo's own environment excepted)", before),
     ];
     expect(results.filter((r) => r.found)).toEqual([]);
-  }, 120_000);
+  });
 });
 
 describe('on a real terminal (tmux): the masked prompt', () => {
@@ -349,7 +349,7 @@ describe('on a real terminal (tmux): the masked prompt', () => {
         await t.waitFor('"PrimarySmtpAddress"', 90_000);
       },
     );
-  }, 180_000);
+  });
 
   it('exo shell: the prompt, a command at the pwsh prompt, exit; PSReadLine history holds no password', async () => {
     await onTerminal('exo shell at the prompt', ['shell', '-u', account.userPrincipalName], async (t) => {
@@ -372,5 +372,5 @@ describe('on a real terminal (tmux): the masked prompt', () => {
       findSecret(text, PASSWORD).map((e) => `ConsoleHost_history.txt (${e})`),
     );
     expect(result.found).toBe(0);
-  }, 180_000);
+  });
 });

@@ -3,20 +3,19 @@
  * sandbox tenant, and /proc and file scans. Every suite may import this file; keep its exports stable.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConnectOptions } from '@exo-connect/core';
+import * as sandbox from '@exo-connect/sandbox';
 import {
-  createTenant,
-  SANDBOX_DEMO_CREDENTIAL,
-  sandboxEnvironment,
-  type TenantStatus,
-  tenantStatus,
-} from '@exo-connect/sandbox';
-import { makeTempDir, testPwsh } from '@exo-connect/test-utils';
+  createTestTenant as createSandboxTenant,
+  type TenantView as SandboxTenantView,
+  type TestTenant as SandboxTestTenant,
+  tenantAt as sandboxTenantAt,
+  testPwsh,
+} from '@exo-connect/test-utils';
 
 /** tooling/reliability/results: one JSON file per suite, read by the report generator (src/report.ts). */
 export const RESULTS_DIR = fileURLToPath(new URL('../../results/', import.meta.url));
@@ -137,70 +136,17 @@ export function runExo(args: readonly string[], options: ExoRunOptions): Promise
   });
 }
 
-// ---- /proc ----
+// ---- /proc (the scans live in @exo-connect/test-utils) ----
 
-/** PIDs of all processes, except this one. Empty off Linux. */
-export function allPids(): number[] {
-  if (process.platform !== 'linux') return [];
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((pid) => pid !== process.pid);
-}
-
-/** /proc/<pid>/<file> as bytes, or undefined when the process is gone or unreadable. */
-export function readProc(pid: number, file: 'cmdline' | 'environ' | 'stat' | 'status'): Buffer | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/${file}`);
-  } catch {
-    return undefined;
-  }
-}
-
-/** argv of a process (NUL-separated in /proc). */
-export function processArgv(pid: number): string[] | undefined {
-  const raw = readProc(pid, 'cmdline');
-  return raw ? raw.toString('utf8').split('\0').filter(Boolean) : undefined;
-}
-
-/** Environment entries (`NAME=value`) of a process. */
-export function processEnviron(pid: number): string[] | undefined {
-  const raw = readProc(pid, 'environ');
-  return raw ? raw.toString('utf8').split('\0').filter(Boolean) : undefined;
-}
-
-function parentOf(pid: number): number | undefined {
-  const raw = readProc(pid, 'stat')?.toString('utf8');
-  if (!raw) return undefined;
-  // Field 4 (ppid) comes after the command name, which is in parentheses and may contain spaces.
-  const fields = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[1]);
-}
-
-/** All live descendants of `root` (children, grandchildren, …), not including `root`. */
-export function descendantsOf(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const pid of allPids()) {
-    const parent = parentOf(pid);
-    if (parent === undefined) continue;
-    const list = children.get(parent) ?? [];
-    list.push(pid);
-    children.set(parent, list);
-  }
-  const found: number[] = [];
-  const queue = [...(children.get(root) ?? [])];
-  while (queue.length) {
-    const pid = queue.shift()!;
-    found.push(pid);
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return found;
-}
-
-/** Processes whose environment holds exactly this `NAME=value` entry (e.g. a test tenant's EXO_SANDBOX_DIR). */
-export function processesWithEnv(entry: string): number[] {
-  return allPids().filter((pid) => processEnviron(pid)?.includes(entry) ?? false);
-}
+export {
+  allPids,
+  descendantsOf,
+  processArgv,
+  processEnviron,
+  processesWithEnv,
+  readProc,
+  waitFor,
+} from '@exo-connect/test-utils';
 
 // ---- byte scans ----
 
@@ -253,66 +199,15 @@ export async function scanTree(dir: string, needle: string): Promise<TreeScan> {
   return result;
 }
 
-// ---- sandbox tenant ----
+// ---- sandbox tenant (the harness lives in @exo-connect/test-utils) ----
 
-export interface TestTenant {
-  directory: string;
-  /** process.env plus EXO_SANDBOX_DIR=directory, for connect() and the sandbox API. */
-  env: Record<string, string>;
-  /** connect() options against this tenant as the demo administrator (signals not handled). */
-  options(extra?: Partial<ConnectOptions>): ConnectOptions;
-  status(): Promise<TenantStatus>;
-  liveSessions(): Promise<number>;
-  /** PIDs of the processes (pwsh hosts, session servers) whose environment names this tenant. */
-  processes(): number[];
-  /** PIDs of this tenant's session servers (`pwsh -s`), one per open session. */
-  servers(): number[];
-  remove(): Promise<void>;
-}
-
-export type TenantView = Pick<
-  TestTenant,
-  'directory' | 'env' | 'options' | 'status' | 'processes' | 'servers'
->;
+export type TestTenant = SandboxTestTenant<typeof sandbox, ConnectOptions>;
+export type TenantView = SandboxTenantView<typeof sandbox, ConnectOptions>;
 
 /** A view of the sandbox tenant in `directory`: connect options, status, and the pwsh processes using it. */
-export function tenantAt(directory: string): TenantView {
-  const env = { ...(process.env as Record<string, string>), EXO_SANDBOX_DIR: directory };
-  const processes = () => processesWithEnv(`EXO_SANDBOX_DIR=${directory}`);
-  return {
-    directory,
-    env,
-    options: (extra = {}) => ({
-      environment: sandboxEnvironment(),
-      credential: SANDBOX_DEMO_CREDENTIAL,
-      env,
-      handleSignals: false,
-      ...extra,
-    }),
-    status: () => tenantStatus({ directory, env }),
-    processes,
-    servers: () => processes().filter((pid) => processArgv(pid)?.includes('-s') ?? false),
-  };
-}
+export const tenantAt = (directory: string): TenantView =>
+  sandboxTenantAt<typeof sandbox, ConnectOptions>(sandbox, directory);
 
 /** A fresh sandbox tenant in a temporary directory (remove() deletes it). */
-export async function createTestTenant(mailboxCount = 10): Promise<TestTenant> {
-  const directory = await makeTempDir('exo-rel-tenant-');
-  const view = tenantAt(directory);
-  await createTenant({ directory, mailboxCount, env: view.env });
-  return {
-    ...view,
-    liveSessions: async () => (await view.status()).sessions.length,
-    remove: () => rm(directory, { recursive: true, force: true }),
-  };
-}
-
-/** Polls `check` until it returns true or `timeoutMs` passes; returns the last answer. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    if (await check()) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+export const createTestTenant = (mailboxCount = 10): Promise<TestTenant> =>
+  createSandboxTenant<typeof sandbox, ConnectOptions>(sandbox, { mailboxCount, prefix: 'exo-rel-tenant-' });

@@ -3,10 +3,10 @@
  * library user to signal, and the record each case leaves in results/faults.json.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type ConnectionEvent, ExoError } from '@exo-connect/core';
 import { verifyTenant } from '@exo-connect/sandbox';
+import { type LineChild, startLineChild } from '@exo-connect/test-utils';
 import { processArgv, type TenantView, type TestTenant, tenantAt, waitFor } from './common.js';
 
 export { type TenantView, tenantAt };
@@ -84,7 +84,7 @@ export async function aftermath(
   before: Baseline,
   cleanupMs = 20_000,
 ): Promise<Aftermath> {
-  await waitFor(() => tenant.processes().length === 0, cleanupMs);
+  await waitFor(() => tenant.processes().length === 0, { timeoutMs: cleanupMs });
   const leftover = tenant.processes();
   const [status, integrity, digest] = await Promise.all([
     tenant.status(),
@@ -184,73 +184,18 @@ export interface ChildLine {
   count?: number;
 }
 
-export interface FaultChild {
-  process: ChildProcess;
-  lines: ChildLine[];
+export interface FaultChild extends LineChild<ChildLine> {
   log: StateLog;
-  /** Resolves with the first line that matches, also one that came before the call. */
-  waitFor(match: (line: ChildLine) => boolean, timeoutMs?: number): Promise<ChildLine>;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr(): string;
 }
 
 /** Starts fault-child.mjs against the tenant; it reports its events as JSON lines. */
 export function startChild(env: Record<string, string>, state: FaultState): FaultChild {
-  const child = spawn(process.execPath, [FIXTURE, state], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: ChildLine[] = [];
   const log = new StateLog();
-  const wakers: Array<() => void> = [];
-  let buffered = '';
-  let errors = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk;
-    let nl = buffered.indexOf('\n');
-    while (nl !== -1) {
-      const line = JSON.parse(buffered.slice(0, nl)) as ChildLine;
-      lines.push(line);
+  const child = startLineChild<ChildLine>(FIXTURE, [state], {
+    env,
+    onLine: (line) => {
       if (line.type === 'state') log.push(String(line.from), String(line.to));
-      buffered = buffered.slice(nl + 1);
-      nl = buffered.indexOf('\n');
-    }
-    for (const wake of wakers.splice(0)) wake();
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    errors += chunk;
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      for (const wake of wakers.splice(0)) wake();
-      resolve({ code, signal });
-    }),
-  );
-  let exited = false;
-  void exit.then(() => {
-    exited = true;
-  });
-  return {
-    process: child,
-    lines,
-    log,
-    exit,
-    stderr: () => errors,
-    async waitFor(match, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (true) {
-        const found = lines.find(match);
-        if (found) return found;
-        if (exited || Date.now() > deadline) {
-          throw new Error(
-            `fault-child: no matching line (${exited ? 'exited' : 'timed out'}); lines: ${JSON.stringify(lines)}; stderr: ${errors.slice(-2000)}`,
-          );
-        }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 200);
-          wakers.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
     },
-  };
+  });
+  return { ...child, log };
 }
