@@ -10,6 +10,12 @@ export { openSideChannel, type SideChannel, type SideChannelAddress } from './br
 export type { CommandSurface, SurfaceOptions } from './connect/command-surface.js';
 export { type ConnectDependencies, connect } from './connect/connect.js';
 export { type CommandOptions, Connection, describeCredential } from './connect/connection.js';
+export {
+  type ConnectionPlan,
+  type ConnectionPlanInput,
+  connectionPlan,
+  type PlanStep,
+} from './connect/connection-plan.js';
 export type { ConnectionEvent } from './connect/events.js';
 export type {
   Clock,
