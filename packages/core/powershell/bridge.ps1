@@ -5,7 +5,8 @@
 # Invoke-ExoServe, which reads one request per line from the socket, JSON only:
 #   {"t":"req","id":…,"command":"Get-Mailbox","parameters":{…},"depth":4,"queue":1024}
 # Parameter values are decoded with ConvertFrom-Json and splatted: they are never parsed as code.
-# Frames go back one JSON object per line:
+# Frames go back one JSON object per line, each built by the ExoFrame class below (frames.ts is Node's codec):
+#   {"t":"hello","protocol":…,"token":…,"pid":…,"version":…} first, once
 #   {"t":"o","v":…} output    {"t":"e",…} error record    {"t":"w"|"i"|"v"|"d","m":…} other streams
 #   {"t":"p",…} progress      {"t":"secret","name":…} asks Node for a secret (answered on the socket)
 #   {"t":"end","id":…,"ok":…,"stopped":…} closes every request
@@ -16,6 +17,75 @@
 # producer instead of filling memory.
 
 $script:ExoBridge = $null
+
+# The frame codec: every frame the bridge writes is built here, except the per-object output frame
+# ('{"t":"o","v":' + its JSON + '}'), which Invoke-ExoWorkerCommand builds in place: a method call per object
+# would add a fifth to the ConvertTo-Json it already pays. Static and .NET only, so it runs on any thread (the
+# worker's, a host call's, the request loop's); the worker reaches it as $ExoFrame.
+[NoRunspaceAffinity()]
+class ExoFrame {
+    # Said in the hello and checked by Node (PROTOCOL_VERSION in src/bridge/frames.ts): change both together.
+    static [int]$Protocol = 1
+
+    # JSON text for a string, 'null' for $null.
+    static [string] Quote([object]$Text) {
+        if ($null -eq $Text) { return 'null' }
+        return [System.Web.HttpUtility]::JavaScriptStringEncode([string]$Text, $true)
+    }
+    hidden static [string] Bool([bool]$Value) {
+        if ($Value) { return 'true' }
+        return 'false'
+    }
+    # Plain text by construction (the token is checked against base64url, a version is digits, dots and a
+    # label), so no encoder runs on the start-up path.
+    static [string] Hello([string]$Token, [int]$ProcessId, [string]$Version) {
+        return '{"t":"hello","protocol":' + [ExoFrame]::Protocol + ',"token":"' + $Token + '","pid":' + $ProcessId + ',"version":"' + $Version + '"}'
+    }
+    # A warning ('w'), information ('i'), verbose ('v') or debug ('d') line; FromHost when it came through the host UI.
+    static [string] Text([string]$Type, [object]$Message, [bool]$FromHost) {
+        $tail = if ($FromHost) { ',"host":true}' } else { '}' }
+        return '{"t":"' + $Type + '","m":' + [ExoFrame]::Quote($Message) + $tail
+    }
+    static [string] Error([System.Management.Automation.ErrorRecord]$Record, [bool]$Terminating) {
+        $ex = $Record.Exception
+        $inner = [System.Collections.Generic.List[string]]::new()
+        $e = $ex.InnerException
+        while ($null -ne $e -and $inner.Count -lt 4) { $inner.Add($e.Message); $e = $e.InnerException }
+        $details = if ($Record.ErrorDetails) { [string]$Record.ErrorDetails.Message } else { $null }
+        $info = $Record.CategoryInfo
+        return [ExoFrame]::ErrorLine($ex, [string]$Record.FullyQualifiedErrorId, [string]$info.Category, [string]$info.Reason,
+            [string]$info.TargetName, $details, $inner, $Terminating, $false)
+    }
+    # The bridge itself, not the command, failed (bad name, undecodable request).
+    static [string] BridgeError([System.Exception]$Exception, [string]$Fqid) {
+        return [ExoFrame]::ErrorLine($Exception, $Fqid, 'NotSpecified', '', '', $null,
+            [System.Collections.Generic.List[string]]::new(), $true, $true)
+    }
+    hidden static [string] ErrorLine([System.Exception]$Exception, [string]$Fqid, [string]$Category, [string]$Reason,
+        [string]$TargetName, [object]$Details, [System.Collections.Generic.List[string]]$Inner, [bool]$Terminating, [bool]$Bridge) {
+        $quoted = [System.Collections.Generic.List[string]]::new()
+        foreach ($m in $Inner) { $quoted.Add([ExoFrame]::Quote($m)) }
+        $tail = if ($Bridge) { ',"bridge":true}' } else { '}' }
+        return '{"t":"e","message":' + [ExoFrame]::Quote([string]$Exception.Message) + ',"fqid":' + [ExoFrame]::Quote($Fqid) +
+            ',"category":' + [ExoFrame]::Quote($Category) + ',"reason":' + [ExoFrame]::Quote($Reason) +
+            ',"targetName":' + [ExoFrame]::Quote($TargetName) + ',"exceptionType":' + [ExoFrame]::Quote($Exception.GetType().FullName) +
+            ',"details":' + [ExoFrame]::Quote($Details) + ',"inner":[' + [string]::Join(',', $quoted) + ']' +
+            ',"terminating":' + [ExoFrame]::Bool($Terminating) + $tail
+    }
+    static [string] Progress([System.Management.Automation.ProgressRecord]$Record) {
+        $completed = $Record.RecordType -eq [System.Management.Automation.ProgressRecordType]::Completed
+        return '{"t":"p","activity":' + [ExoFrame]::Quote($Record.Activity) + ',"status":' + [ExoFrame]::Quote($Record.StatusDescription) +
+            ',"percent":' + $Record.PercentComplete + ',"operation":' + [ExoFrame]::Quote($Record.CurrentOperation) +
+            ',"activityId":' + $Record.ActivityId + ',"parentId":' + $Record.ParentActivityId + ',"completed":' + [ExoFrame]::Bool($completed) + '}'
+    }
+    # Asks Node for the secret of that name.
+    static [string] Secret([string]$Name) {
+        return '{"t":"secret","name":' + [ExoFrame]::Quote($Name) + '}'
+    }
+    static [string] End([string]$Id, [bool]$Ok, [bool]$Stopped) {
+        return '{"t":"end","id":' + [ExoFrame]::Quote($Id) + ',"ok":' + [ExoFrame]::Bool($Ok) + ',"stopped":' + [ExoFrame]::Bool($Stopped) + '}'
+    }
+}
 
 # The worker runspace's host. Remote sessions write warnings, verbose/debug lines and Write-Host output
 # through the local host (implicit remoting replays the server's host calls), not into the pipeline's
@@ -31,8 +101,7 @@ class ExoBridgeHostUI : System.Management.Automation.Host.PSHostUserInterface {
     hidden [void] Send([string]$Type, [string]$Text) {
         $q = $this.Queue
         if ($null -eq $q) { return }
-        $json = [System.Text.Json.JsonSerializer]::Serialize([object]$Text, [type][string], [System.Text.Json.JsonSerializerOptions]$null)
-        try { $q.Add('{"t":"' + $Type + '","m":' + $json + ',"host":true}', $this.Token) } catch { }
+        try { $q.Add([ExoFrame]::Text($Type, $Text, $true), $this.Token) } catch { }
     }
     hidden [void] Line([string]$Value) {
         $text = $this.Partial.ToString() + $Value
@@ -137,7 +206,7 @@ function Start-ExoBridge {
     }
     $tokenText = $utf8.GetString([Convert]::FromBase64String($Token))
     if ($tokenText -notmatch '^[A-Za-z0-9_-]+$') { throw 'Invalid side channel token.' }
-    $writer.WriteLine('{"t":"hello","token":"' + $tokenText + '","pid":' + $PID + ',"version":"' + $PSVersionTable.PSVersion.ToString() + '"}')
+    $writer.WriteLine([ExoFrame]::Hello($tokenText, $PID, $PSVersionTable.PSVersion.ToString()))
     $writer.Flush()
 
     # Opened here, not with OpenAsync: opening calls the host's methods, which are PowerShell class methods
@@ -148,6 +217,7 @@ function Start-ExoBridge {
     $worker = [runspacefactory]::CreateRunspace($hostLines, $iss)
     $worker.Open()
     $worker.SessionStateProxy.SetVariable('ExoHostLines', $hostLines.Lines)
+    $worker.SessionStateProxy.SetVariable('ExoFrame', [ExoFrame])
     $script:ExoBridge.Worker = $worker
     $init = [powershell]::Create()
     $init.Runspace = $worker
@@ -177,46 +247,26 @@ function Wait-ExoWorker {
     }
 }
 
-# Functions that live in the worker runspace: the frame writer and the connection steps. Node appends
+# Functions that live in the worker runspace: the command runner and the connection steps. Node appends
 # proxy-config's two fixed scripts as New-ExoSessionOption and Set-ExoHttpProxy.
 $script:WorkerScript = @'
-function ConvertTo-ExoErrorFrame {
-    param($Record, [bool]$Terminating)
-    $ex = $Record.Exception
-    $inner = @()
-    $e = $ex.InnerException
-    while ($null -ne $e -and $inner.Count -lt 4) { $inner += $e.Message; $e = $e.InnerException }
-    $frame = [ordered]@{
-        t = 'e'
-        message = [string]$ex.Message
-        fqid = [string]$Record.FullyQualifiedErrorId
-        category = [string]$Record.CategoryInfo.Category
-        reason = [string]$Record.CategoryInfo.Reason
-        targetName = [string]$Record.CategoryInfo.TargetName
-        exceptionType = $ex.GetType().FullName
-        details = if ($Record.ErrorDetails) { [string]$Record.ErrorDetails.Message } else { $null }
-        inner = $inner
-        terminating = $Terminating
-    }
-    ConvertTo-Json -InputObject $frame -Compress -Depth 3
-}
-
 function Invoke-ExoWorkerCommand {
     param($Queue, $Token, [string]$Command, [hashtable]$Parameters, [int]$Depth)
     $emit = {
         process {
             $item = $_
             $line = if ($item -is [System.Management.Automation.ErrorRecord]) {
-                ConvertTo-ExoErrorFrame $item $false
+                $ExoFrame::Error($item, $false)
             } elseif ($item -is [System.Management.Automation.WarningRecord]) {
-                '{"t":"w","m":' + (ConvertTo-Json -InputObject $item.Message -Compress) + '}'
+                $ExoFrame::Text('w', $item.Message, $false)
             } elseif ($item -is [System.Management.Automation.VerboseRecord]) {
-                '{"t":"v","m":' + (ConvertTo-Json -InputObject $item.Message -Compress) + '}'
+                $ExoFrame::Text('v', $item.Message, $false)
             } elseif ($item -is [System.Management.Automation.DebugRecord]) {
-                '{"t":"d","m":' + (ConvertTo-Json -InputObject $item.Message -Compress) + '}'
+                $ExoFrame::Text('d', $item.Message, $false)
             } elseif ($item -is [System.Management.Automation.InformationRecord]) {
-                '{"t":"i","m":' + (ConvertTo-Json -InputObject ([string]$item.MessageData) -Compress) + '}'
+                $ExoFrame::Text('i', [string]$item.MessageData, $false)
             } else {
+                # The output frame, in place (see ExoFrame).
                 '{"t":"o","v":' + (ConvertTo-Json -InputObject $item -Compress -Depth $Depth -WarningAction Ignore) + '}'
             }
             $Queue.Add($line, $Token)
@@ -237,7 +287,7 @@ function Invoke-ExoWorkerCommand {
     } catch [System.OperationCanceledException] {
         throw
     } catch {
-        $Queue.Add((ConvertTo-ExoErrorFrame $_ $true), $Token)
+        $Queue.Add($ExoFrame::Error($_, $true), $Token)
         [pscustomobject]@{ ExoTerminated = $true }
     } finally {
         $global:ExoHostLines.Queue = $null
@@ -465,7 +515,7 @@ function Stop-ExoBridge {
 function Read-ExoSecret {
     param([string]$Name)
     $b = $script:ExoBridge
-    $b.Writer.WriteLine('{"t":"secret","name":' + (ConvertTo-Json -InputObject $Name -Compress) + '}')
+    $b.Writer.WriteLine([ExoFrame]::Secret($Name))
     $b.Writer.Flush()
     $line = Receive-ExoLine $true
     if ($null -eq $line) { throw 'The exo-connect side channel closed while a secret was awaited.' }
@@ -506,12 +556,7 @@ function Send-ExoProgress {
     param($Records)
     $w = $script:ExoBridge.Writer
     foreach ($p in $Records) {
-        $frame = [ordered]@{
-            t = 'p'; activity = $p.Activity; status = $p.StatusDescription; percent = $p.PercentComplete
-            operation = $p.CurrentOperation; activityId = $p.ActivityId; parentId = $p.ParentActivityId
-            completed = ($p.RecordType -eq [System.Management.Automation.ProgressRecordType]::Completed)
-        }
-        $w.WriteLine((ConvertTo-Json -InputObject $frame -Compress))
+        $w.WriteLine([ExoFrame]::Progress($p))
         $w.Flush()
     }
 }
@@ -588,18 +633,14 @@ function Invoke-ExoRequest {
         $ok = $false
         $ex = $_.Exception
         if ($ex -is [System.Management.Automation.MethodInvocationException] -and $ex.InnerException) { $ex = $ex.InnerException }
-        $frame = [ordered]@{ t = 'e'; message = $ex.Message; fqid = [string]$_.FullyQualifiedErrorId; category = 'NotSpecified'
-            reason = ''; targetName = ''; exceptionType = $ex.GetType().FullName; details = $null; inner = @()
-            terminating = $true; bridge = $true }
-        $w.WriteLine((ConvertTo-Json -InputObject $frame -Compress))
+        $w.WriteLine([ExoFrame]::BridgeError($ex, [string]$_.FullyQualifiedErrorId))
     } finally {
         if ($ps) { $ps.Dispose() }
         $queue.Dispose()
         $cts.Dispose()
     }
-    $end = [ordered]@{ t = 'end'; id = $id; ok = $ok; stopped = $stopped }
     try {
-        $w.WriteLine((ConvertTo-Json -InputObject $end -Compress))
+        $w.WriteLine([ExoFrame]::End($id, $ok, $stopped))
         $w.Flush()
     } catch {
         return 'closed'

@@ -1,4 +1,5 @@
 import { ExoError } from '../errors/exo-error.js';
+import { encodeFrame, type RequestFrame } from './frames.js';
 
 /** Verb-Noun, optionally with a module prefix on the noun (Get-EXOMailbox, Get-ContosoMailbox). */
 const COMMAND_NAME = /^[A-Za-z][A-Za-z0-9]*-[A-Za-z][A-Za-z0-9_]*$/;
@@ -18,15 +19,9 @@ export interface HostReference {
 
 export type ParameterValue = JsonValue | SecretReference | HostReference;
 
-export interface BridgeRequest {
-  id: string;
-  command: string;
+export type BridgeRequest = Omit<RequestFrame, 't' | 'parameters'> & {
   parameters: Record<string, ParameterValue>;
-  /** ConvertTo-Json depth for output objects. */
-  depth: number;
-  /** Frames buffered in pwsh before the producer waits for Node (backpressure). */
-  queue: number;
-}
+};
 
 export function assertCommandName(command: string, field = 'command'): void {
   if (!COMMAND_NAME.test(command)) {
@@ -84,7 +79,7 @@ function checkValue(value: unknown, path: string): void {
   });
 }
 
-/** The strings of a secret as the bridge hands them over (see SecretValue in pwsh-bridge.ts). */
+/** The strings of a secret as the bridge hands them over (see SecretValue in frames.ts). */
 export type SecretText = { userName?: string; password: string } | { value: string };
 
 /** SecureString's capacity: pwsh cannot hold a longer secret. */
@@ -119,8 +114,7 @@ export function checkSecret(name: string, secret: SecretText): void {
  */
 export function encodeRequest(request: BridgeRequest): string {
   checkRequest(request.command, request.parameters);
-  // JSON.stringify escapes every control character, so the request is always exactly one line.
-  return JSON.stringify({ t: 'req', ...request });
+  return encodeFrame({ t: 'req', ...request });
 }
 
 /** Checks a command name and its parameters' names and values; INVALID_ARGUMENT names the bad one. */
