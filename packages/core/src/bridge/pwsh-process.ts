@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { APPLY_HTTP_PROXY_SCRIPT, NEW_SESSION_OPTION_SCRIPT } from '@exo-connect/proxy-config';
-import { PowerShell } from 'node-powershell';
 import { childEnv } from '@exo-connect/pwsh';
+import { PowerShell } from 'node-powershell';
 import { ExoError } from '../errors/exo-error.js';
 import {
   compareVersions,
@@ -29,7 +29,6 @@ export interface Greeting {
   pid: number;
   version: string;
 }
-
 
 /** Wraps a fixed script that has its own param() block as a named function for the worker runspace. */
 function asWorkerFunction(name: string, script: string): string {
