@@ -1,6 +1,7 @@
-# exo shell start-up: fixed text, run by an interactive pwsh (-NoExit). Everything it needs (module paths,
-# endpoint, proxy, the credential) arrives as one JSON line over the private channel exo opened; nothing is in
-# argv, the environment or this text. The outcome goes back on the same channel, so exo reports a failed or
+# exo shell start-up: fixed text, run by an interactive pwsh (-NoExit). Everything it needs arrives as one JSON
+# line over the private channel exo opened: core's connection plan (the same steps the engine runs, each a fixed
+# function with its values), the text of those functions (core's connection-steps), and the secrets the plan's
+# parameters refer to; nothing is in argv, the environment or this text. The outcome goes back on the same channel, so exo reports a failed or
 # interrupted (Ctrl+C) connect like its other commands do, and this pwsh then exits instead of showing a prompt.
 # Everything runs in a child scope: the only names left at the prompt are $global:ExoShellLabel and prompt.
 & {
@@ -40,63 +41,48 @@
         if ($exo['cancel']) { return }
         if ($exo['quiet'] -or $exo['stdinScript']) { $ProgressPreference = 'SilentlyContinue' }
 
-        $UserCredential = $null
-        if ($exo['credential']) {
+        # The connection steps (Connect-ExoRps, Import-ExoRps, Connect-ExoModule, …): core's fixed functions.
+        . ([scriptblock]::Create([string]$exo['steps']))
+        $exo.Remove('steps')
+        $secrets = $exo['secrets']
+        $exo.Remove('secrets')
+        function ConvertTo-ExoShellSecret {
+            param($Secret)
+            $text = if ($Secret['kind'] -eq 'credential') { [string]$Secret['password'] } else { [string]$Secret['value'] }
             $secure = [System.Security.SecureString]::new()
-            foreach ($c in ([string]$exo['credential']['password']).ToCharArray()) { $secure.AppendChar($c) }
-            $c = $null
-            $UserCredential = [System.Management.Automation.PSCredential]::new([string]$exo['credential']['userName'], $secure)
-            $exo.Remove('credential')
-            $secure = $null
-        }
-        $ProxyCredential = $null
-        if ($exo['proxyCredential']) {
-            $secure = [System.Security.SecureString]::new()
-            foreach ($c in ([string]$exo['proxyCredential']['password']).ToCharArray()) { $secure.AppendChar($c) }
-            $c = $null
-            $ProxyCredential = [System.Management.Automation.PSCredential]::new([string]$exo['proxyCredential']['userName'], $secure)
-            $exo.Remove('proxyCredential')
-            $secure = $null
+            foreach ($c in $text.ToCharArray()) { $secure.AppendChar($c) }
+            $text = $null
+            $secure.MakeReadOnly()
+            switch ($Secret['kind']) {
+                'credential' { [System.Management.Automation.PSCredential]::new([string]$Secret['userName'], $secure) }
+                'secureString' { $secure }
+                default { [System.Net.NetworkCredential]::new('', $secure).Password }
+            }
         }
 
-        foreach ($module in $exo['modules']) { Import-Module -Name $module -Global -DisableNameChecking -ErrorAction Stop }
-
-        if ($exo['strategy'] -eq 'module') {
-            if ($exo['httpProxy']) {
-                $proxy = @{ ParametersJson = $exo['httpProxy']['parametersJson'] }
-                if ($ProxyCredential) { $proxy.ProxyCredential = $ProxyCredential }
-                & ([scriptblock]::Create($exo['httpProxy']['script'])) @proxy
-            }
-            # An environment's prelude may already have loaded a module of this name (the sandbox's stand-in).
-            if (-not (Get-Module -Name ExchangeOnlineManagement)) { Import-Module ExchangeOnlineManagement -Global -ErrorAction Stop }
-            $connect = $exo['connect']
-            if ($UserCredential) { $connect.Credential = $UserCredential }
-            $attempted = $true
-            Connect-ExchangeOnline @connect -ShowBanner:$false -ErrorAction Stop
-            $null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -Action {
-                Disconnect-ExchangeOnline -Confirm:$false -ErrorAction Ignore
-            }
-        } else {
-            $session = $exo['session']
-            if ($UserCredential) { $session.Credential = $UserCredential }
-            if ($exo['sessionOption']) {
-                $option = @{ ParametersJson = $exo['sessionOption']['parametersJson'] }
-                if ($ProxyCredential) { $option.ProxyCredential = $ProxyCredential }
-                $session.SessionOption = & ([scriptblock]::Create($exo['sessionOption']['script'])) @option
+        foreach ($module in $exo['prelude']) { Import-Module -Name $module -Global -DisableNameChecking -ErrorAction Stop }
+        foreach ($planned in $exo['connect']) {
+            $step = [string]$planned['step']
+            $parameters = @{}
+            foreach ($key in @($planned['parameters'].Keys)) {
+                $value = $planned['parameters'][$key]
+                if ($value -is [hashtable] -and $value.Count -eq 1 -and $value.ContainsKey('$exoSecret')) {
+                    $name = [string]$value['$exoSecret']
+                    if (-not $secrets -or -not $secrets.ContainsKey($name)) { throw "exo shell: no secret named '$name' was sent." }
+                    $value = ConvertTo-ExoShellSecret $secrets[$name]
+                }
+                $parameters[$key] = $value
             }
             $attempted = $true
-            $Session = New-PSSession -ConfigurationName Microsoft.Exchange @session -ErrorAction Stop
-            $step = 'import'
-            $import = @{ Session = $Session; DisableNameChecking = $true; AllowClobber = $true; ErrorAction = 'Stop' }
-            if ($exo['commandNames']) { $import.CommandName = $exo['commandNames'] }
-            $null = Import-Module (Import-PSSession @import) -Global -DisableNameChecking -ErrorAction Stop
-            # Remove-PSSession can wait forever on a session whose server is gone: only open ones are removed.
-            $null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -Action {
-                Get-PSSession | Where-Object { [string]$_.State -eq 'Opened' } | Remove-PSSession -ErrorAction Ignore
-            }
+            $null = & ([string]$planned['command']) @parameters
+            $parameters = $null
         }
-        $UserCredential = $null
-        $ProxyCredential = $null
+        # Leaving the shell runs the plan's disconnect (Remove-PSSession of an open session, or
+        # Disconnect-ExchangeOnline); the functions go with the handler, since this scope ends.
+        $disconnect = @(foreach ($planned in $exo['disconnect']) { (Get-Command -Name $planned['command'] -CommandType Function).ScriptBlock })
+        $null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -MessageData $disconnect -Action {
+            foreach ($step in $Event.MessageData) { try { & $step } catch { $null = $_ } }
+        }
         $label = [string]$exo['label']
         $quiet = [bool]$exo['quiet']
         $stdinScript = [bool]$exo['stdinScript']
@@ -119,8 +105,8 @@
         }
     } finally {
         # Reached also when Ctrl+C stops the connect: then neither $connected nor $failure is set.
-        $UserCredential = $null
-        $ProxyCredential = $null
+        if ($secrets) { $secrets.Clear() }
+        $secrets = $null
         $outcome = if ($connected) {
             @{ ok = $true }
         } elseif ($failure) {
@@ -129,8 +115,10 @@
             @{ ok = $false; aborted = $true }
         }
         if (-not $connected) {
-            if ($attempted -and $exo -and $exo['strategy'] -eq 'module') {
-                try { Disconnect-ExchangeOnline -Confirm:$false -ErrorAction Ignore -WarningAction Ignore } catch { $null = $_ }
+            if ($attempted -and $exo) {
+                foreach ($planned in $exo['disconnect']) {
+                    try { $null = & ([string]$planned['command']) 3>$null } catch { $null = $_ }
+                }
             }
             Get-PSSession | Where-Object { [string]$_.State -eq 'Opened' } | Remove-PSSession -ErrorAction Ignore
             # `exit` does not end a -NoExit pwsh from here (nor while Ctrl+C stops the script); this does.

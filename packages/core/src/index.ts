@@ -16,6 +16,7 @@ export {
   connectionPlan,
   type PlanStep,
 } from './connect/connection-plan.js';
+export { connectionStepsScript } from './connect/connection-steps.js';
 export type { ConnectionEvent } from './connect/events.js';
 export type {
   Clock,
@@ -34,6 +35,7 @@ export {
   type PasswordCredential,
   type Timeouts,
 } from './connect/options.js';
+export { enforcedPolicy } from './connect/steps/policy-step.js';
 export type { PlannedCommand, StepPlan, StrategyName } from './connect/strategies/index.js';
 export { type ClassifyContext, classifyErrorFrame, classifyText } from './errors/classify-error.js';
 export { ERROR_CODES, type ErrorCode, errorCodes } from './errors/error-codes.js';
@@ -49,6 +51,7 @@ export {
   type Step,
   transition,
 } from './machine/machine.js';
+export { type HostFacts, type ProbeHostOptions, probeHost } from './probe/probe-host.js';
 export {
   compareVersions,
   type LocatePwshOptions,

@@ -5,7 +5,7 @@ import { BaseCommand } from '../lib/base-command.js';
 import { connectionFlags } from '../lib/connection-flags.js';
 import { runShell } from '../lib/interactive-shell.js';
 import { resolveTarget } from '../lib/open-connection.js';
-import { planShell } from '../lib/shell-plan.js';
+import { shellMessage } from '../lib/shell-message.js';
 
 /**
  * With --password-stdin the pipe holds the password, so the shell reads the terminal instead; without a
@@ -61,7 +61,7 @@ export default class Shell extends BaseCommand {
           : target.options.environment!;
       const source = target.options.credential;
       const credential = (typeof source === 'function' ? await source() : source) as Credential | undefined;
-      const plan = planShell({
+      const { message, warnings } = shellMessage({
         environment,
         strategy: target.options.strategy,
         connectionUri: target.options.connectionUri,
@@ -76,10 +76,10 @@ export default class Shell extends BaseCommand {
       });
       const pwsh = await locatePwsh({ env: io.env, cache: true });
       if (!flags.quiet) io.stderr.write(`› ${target.label}\n`);
-      for (const warning of plan.warnings) io.stderr.write(`WARNING: ${warning}\n`);
+      for (const warning of warnings) io.stderr.write(`WARNING: ${warning}\n`);
       const { exitCode } = await runShell({
         pwsh: pwsh.executable,
-        plan,
+        message,
         env: { ...io.env, ...(target.options.env ?? {}) },
         stdin: terminal ?? 'inherit',
       });

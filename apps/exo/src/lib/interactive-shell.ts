@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { classifyErrorFrame, type ErrorFrame, ExoError, openSideChannel } from '@exo-connect/core';
 import { childEnv } from '@exo-connect/pwsh';
-import type { ShellPlan } from './shell-plan.js';
+import type { ShellMessage } from './shell-message.js';
 
 const STARTUP = fileURLToPath(new URL('../../powershell/shell-startup.ps1', import.meta.url));
 // The script is read and run as a script block, so an execution policy that blocks script files (Windows)
@@ -30,7 +30,8 @@ export interface ShellRun {
 
 export interface RunShellOptions {
   pwsh: string;
-  plan: ShellPlan;
+  /** What the start-up script runs: core's connection plan, its functions and secrets. */
+  message: ShellMessage;
   env: NodeJS.ProcessEnv;
   /** The shell's stdin: inherited, or a file descriptor (the terminal, after --password-stdin read the pipe). */
   stdin: 'inherit' | number;
@@ -122,7 +123,7 @@ export async function runShell(options: RunShellOptions): Promise<ShellRun> {
           }
           proven = true;
           handedOver = true;
-          socket.write(`${JSON.stringify(options.plan)}\n`);
+          socket.write(`${JSON.stringify(options.message)}\n`);
         } else if (outcome === undefined) {
           try {
             outcome = JSON.parse(line) as Outcome;
@@ -135,7 +136,7 @@ export async function runShell(options: RunShellOptions): Promise<ShellRun> {
   });
 
   // At a terminal pwsh stays (-NoExit) for the user; with commands piped in it runs them and ends.
-  const mode = options.plan.stdinScript ? ['-NonInteractive'] : ['-NoExit'];
+  const mode = options.message.stdinScript ? ['-NonInteractive'] : ['-NoExit'];
   const terminalSettings = saveTerminal(options.stdin);
   try {
     if (cancelled || forwarded) {
@@ -160,7 +161,7 @@ export async function runShell(options: RunShellOptions): Promise<ShellRun> {
       }
       throw classifyErrorFrame(
         { t: 'e', terminating: true, ...outcome.error },
-        { step: outcome.step, rpsRetired: options.plan.rpsRetired },
+        { step: outcome.step, rpsRetired: options.message.rpsRetired },
       );
     }
     if (outcome === undefined && (signal === 'SIGINT' || code === 130)) {

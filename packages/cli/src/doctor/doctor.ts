@@ -1,10 +1,9 @@
 import {
-  classifyText,
-  type Frame,
+  type HostFacts,
   locatePwsh,
   MINIMUM_PWSH_VERSION,
-  PwshBridge,
   type PwshInfo,
+  probeHost,
 } from '@exo-connect/core';
 import type { EnvironmentDefinition } from '@exo-connect/env-endpoints';
 import { type ProxyOptionsInput, resolveProxyOptions } from '@exo-connect/proxy-config';
@@ -39,18 +38,6 @@ export interface DoctorOptions {
   local?: boolean;
 }
 
-async function firstObject(
-  frames: AsyncGenerator<Frame, unknown>,
-): Promise<{ value?: unknown; error?: string }> {
-  let value: unknown;
-  let error: string | undefined;
-  for await (const frame of frames) {
-    if (frame.t === 'o' && value === undefined) value = frame.v;
-    if (frame.t === 'e' && error === undefined) error = frame.message;
-  }
-  return { value, error };
-}
-
 /** Hosts (with the port their URI names) that a connection to this environment reaches. */
 export function endpointTargets(
   environment: EnvironmentDefinition,
@@ -75,6 +62,62 @@ export function endpointTargets(
     targets.push({ host: url.hostname.replace(/^\[|\]$/g, ''), port, role });
   }
   return targets;
+}
+
+/** The checks core's probe of a connection's host answers: execution policy, the module, WSMan. */
+function hostChecks(facts: HostFacts, options: DoctorOptions, platform: NodeJS.Platform): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
+  const policy = facts.executionPolicy;
+  if (!policy.applicable) {
+    checks.push({ name: 'execution policy', ok: true, detail: `not applicable on ${platform}` });
+  } else if (policy.enforced) {
+    checks.push({
+      name: 'execution policy',
+      ok: false,
+      detail: `${policy.enforced.scope} enforces ${policy.enforced.policy}`,
+      remediation:
+        'Group Policy overrides -ExecutionPolicy Bypass; ask your administrator to allow RemoteSigned.',
+    });
+  } else {
+    checks.push({
+      name: 'execution policy',
+      ok: true,
+      detail: `${policy.effective}; exo runs its host with Bypass (process only)`,
+    });
+  }
+
+  const module = facts.exchangeOnlineManagement;
+  const needed = options.strategy === 'module' && !options.local;
+  checks.push(
+    module
+      ? { name: 'ExchangeOnlineManagement', ok: true, detail: `${module.version} at ${module.path}` }
+      : {
+          name: 'ExchangeOnlineManagement',
+          ok: !needed,
+          detail: needed
+            ? 'not installed (the module strategy needs it)'
+            : 'not installed (not needed for this environment)',
+          remediation: needed ? 'Install-Module ExchangeOnlineManagement -Scope CurrentUser' : undefined,
+        },
+  );
+
+  // On Linux and macOS a session fails before any network step when no WSMan client library exists.
+  const rpsNeedsWsman = options.strategy === 'rps' && !options.local;
+  checks.push(
+    facts.wsman.available
+      ? { name: 'WSMan', ok: true, detail: 'client library available' }
+      : {
+          name: 'WSMan',
+          ok: !rpsNeedsWsman,
+          detail: rpsNeedsWsman
+            ? 'no WSMan client library: remote PowerShell sessions cannot be opened from this pwsh'
+            : `no WSMan client library (${options.local ? 'the sandbox does not need it' : 'the module strategy does not need it'})`,
+          remediation: rpsNeedsWsman
+            ? 'Use the module strategy (--strategy module), or run the rps strategy on Windows.'
+            : undefined,
+        },
+  );
+  return checks;
 }
 
 /** Runs every check and reports each with ✓/✗ and a remedy; never throws for a broken setup. */
@@ -102,94 +145,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   }
 
   if (info) {
-    const host = await PwshBridge.start({ info, env }).catch((error: unknown) => {
+    const facts = await probeHost({ info, env }).catch((error: unknown) => {
       fail('pwsh host', error);
       return undefined;
     });
-    if (host) {
-      try {
-        const policy = await firstObject(host.request('Get-ExoExecutionPolicy', {}, { depth: 3 }));
-        const p = policy.value as {
-          Applicable: boolean;
-          Effective: string;
-          Scopes: Array<{ Scope: string; Policy: string }>;
-        };
-        if (!p?.Applicable) {
-          checks.push({ name: 'execution policy', ok: true, detail: `not applicable on ${platform}` });
-        } else {
-          const enforced = p.Scopes.find(
-            (s) => /Policy$/.test(s.Scope) && /^(Restricted|AllSigned)$/i.test(s.Policy),
-          );
-          checks.push(
-            enforced
-              ? {
-                  name: 'execution policy',
-                  ok: false,
-                  detail: `${enforced.Scope} enforces ${enforced.Policy}`,
-                  remediation:
-                    'Group Policy overrides -ExecutionPolicy Bypass; ask your administrator to allow RemoteSigned.',
-                }
-              : {
-                  name: 'execution policy',
-                  ok: true,
-                  detail: `${p.Effective}; exo runs its host with Bypass (process only)`,
-                },
-          );
-        }
-
-        const module = await firstObject(
-          host.request('Get-Module', { ListAvailable: true, Name: 'ExchangeOnlineManagement' }, { depth: 1 }),
-        );
-        const m = module.value as
-          | { Version?: string | { Major: number; Minor: number; Build: number }; ModuleBase?: string }
-          | undefined;
-        const version =
-          typeof m?.Version === 'object'
-            ? `${m.Version.Major}.${m.Version.Minor}.${m.Version.Build}`
-            : m?.Version;
-        const needed = options.strategy === 'module' && !options.local;
-        checks.push(
-          m
-            ? { name: 'ExchangeOnlineManagement', ok: true, detail: `${version} at ${m.ModuleBase}` }
-            : {
-                name: 'ExchangeOnlineManagement',
-                ok: !needed,
-                detail: needed
-                  ? 'not installed (the module strategy needs it)'
-                  : 'not installed (not needed for this environment)',
-                remediation: needed
-                  ? 'Install-Module ExchangeOnlineManagement -Scope CurrentUser'
-                  : undefined,
-              },
-        );
-
-        // On Linux and macOS this fails before any network step when no WSMan client library exists.
-        const wsman = await firstObject(
-          host.request('New-PSSession', { ConnectionUri: 'http://127.0.0.1:9/wsman', ErrorAction: 'Stop' }),
-        );
-        const wsmanMissing =
-          wsman.error !== undefined && classifyText(wsman.error).code === 'WSMAN_UNAVAILABLE';
-        const rpsNeedsWsman = options.strategy === 'rps' && !options.local;
-        checks.push(
-          wsmanMissing
-            ? {
-                name: 'WSMan',
-                ok: !rpsNeedsWsman,
-                detail: rpsNeedsWsman
-                  ? 'no WSMan client library: remote PowerShell sessions cannot be opened from this pwsh'
-                  : `no WSMan client library (${options.local ? 'the sandbox does not need it' : 'the module strategy does not need it'})`,
-                remediation: rpsNeedsWsman
-                  ? 'Use the module strategy (--strategy module), or run the rps strategy on Windows.'
-                  : undefined,
-              }
-            : { name: 'WSMan', ok: true, detail: 'client library available' },
-        );
-      } catch (error) {
-        fail('pwsh host', error);
-      } finally {
-        await host.close();
-      }
-    }
+    if (facts) checks.push(...hostChecks(facts, options, platform));
   }
 
   let proxyHop: ProxyHop | undefined;

@@ -2,9 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { APPLY_HTTP_PROXY_SCRIPT, NEW_SESSION_OPTION_SCRIPT } from '@exo-connect/proxy-config';
 import { childEnv } from '@exo-connect/pwsh';
 import { PowerShell } from 'node-powershell';
+import { connectionStepsScript } from '../connect/connection-steps.js';
 import { ExoError } from '../errors/exo-error.js';
 import {
   compareVersions,
@@ -30,10 +30,10 @@ export interface Greeting {
   version: string;
 }
 
-/** Wraps a fixed script that has its own param() block as a named function for the worker runspace. */
-function asWorkerFunction(name: string, script: string): string {
-  if (/^'@/m.test(script)) throw new Error(`${name}: a fixed script cannot contain a here-string terminator`);
-  return `\n$script:WorkerScript += @'\n\nfunction ${name} {\n${script}\n}\n'@\n`;
+/** Appends fixed function text to the worker runspace's script (a here-string: it must not end one). */
+function forWorker(script: string): string {
+  if (/^'@/m.test(script)) throw new Error('a fixed worker script cannot contain a here-string terminator');
+  return `\n$script:WorkerScript += @'\n${script}\n'@\n`;
 }
 
 let bridgeScript: string | undefined;
@@ -46,8 +46,7 @@ const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 function bootstrapLine(address: SideChannelAddress, executionPolicy: string): string {
   bridgeScript ??=
     readFileSync(new URL('../../powershell/bridge.ps1', import.meta.url), 'utf8') +
-    asWorkerFunction('New-ExoSessionOption', NEW_SESSION_OPTION_SCRIPT) +
-    asWorkerFunction('Set-ExoHttpProxy', APPLY_HTTP_PROXY_SCRIPT);
+    forWorker(connectionStepsScript());
   const channel = address.pipeName ? `pipe:${address.pipeName}` : `unix:${address.socketPath}`;
   return (
     `. ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${b64(bridgeScript)}')))); ` +
