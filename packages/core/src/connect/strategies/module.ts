@@ -3,7 +3,14 @@ import type { JsonValue, ParameterValue } from '../../bridge/encode-request.js';
 import type { SecretValue } from '../../bridge/pwsh-bridge.js';
 import { ExoError } from '../../errors/exo-error.js';
 import { type ConnectionStrategy, type PlanContext, type PlannedCommand, planOf } from './plan.js';
-import { commandsOf, hasProxySettings, missingEndpoint, prefixedNames, resolveProxy } from './shared.js';
+import {
+  addCredential,
+  commandsOf,
+  hasProxySettings,
+  missingEndpoint,
+  prefixedNames,
+  resolveProxy,
+} from './shared.js';
 
 function proxyCommand(ctx: PlanContext, warnings: string[]): PlannedCommand {
   const resolved = resolveProxy(ctx);
@@ -12,10 +19,8 @@ function proxyCommand(ctx: PlanContext, warnings: string[]): PlannedCommand {
   const { secret, ...settings } = rendered;
   const parameters: Record<string, ParameterValue> = { ParametersJson: JSON.stringify(settings) };
   const secrets: Record<string, SecretValue> = {};
-  if (secret.proxyCredential) {
-    parameters.ProxyCredential = { $exoSecret: 'proxy' };
-    secrets.proxy = { kind: 'credential', ...secret.proxyCredential };
-  }
+  if (secret.proxyCredential)
+    addCredential(parameters, secrets, 'ProxyCredential', 'proxy', secret.proxyCredential);
   return { command: 'Set-ExoHttpProxy', parameters, secrets };
 }
 
@@ -28,12 +33,10 @@ function signIn(ctx: PlanContext, connect: Record<string, JsonValue>): Omit<Plan
     case undefined:
     case 'password':
       if (credential) {
-        parameters.Credential = { $exoSecret: 'credential' };
-        secrets.credential = {
-          kind: 'credential',
+        addCredential(parameters, secrets, 'Credential', 'credential', {
           userName: credential.userPrincipalName,
           password: credential.password,
-        };
+        });
       }
       break;
     case 'device':

@@ -3,7 +3,7 @@ import type { ParameterValue } from '../../bridge/encode-request.js';
 import type { SecretValue } from '../../bridge/pwsh-bridge.js';
 import { ExoError } from '../../errors/exo-error.js';
 import { type ConnectionStrategy, type PlanContext, planOf, type StepPlan } from './plan.js';
-import { commandsOf, hasProxySettings, missingEndpoint, resolveProxy } from './shared.js';
+import { addCredential, commandsOf, hasProxySettings, missingEndpoint, resolveProxy } from './shared.js';
 
 function rpsRetired(ctx: PlanContext): boolean {
   return ctx.environment.rps?.status.state === 'retired';
@@ -48,12 +48,10 @@ export const rps: ConnectionStrategy = {
     const secrets: Record<string, SecretValue> = {};
     const warnings: string[] = [];
     if (credential) {
-      parameters.Credential = { $exoSecret: 'credential' };
-      secrets.credential = {
-        kind: 'credential',
+      addCredential(parameters, secrets, 'Credential', 'credential', {
         userName: credential.userPrincipalName,
         password: credential.password,
-      };
+      });
     }
     if (hasProxySettings(ctx)) {
       const resolved = resolveProxy(ctx);
@@ -61,14 +59,7 @@ export const rps: ConnectionStrategy = {
       warnings.push(...resolved.warnings, ...rendered.warnings);
       parameters.SessionOptionJson = JSON.stringify(rendered.parameters);
       const proxyCredential = rendered.secret.proxyCredential;
-      if (proxyCredential) {
-        parameters.ProxyCredential = { $exoSecret: 'proxy' };
-        secrets.proxy = {
-          kind: 'credential',
-          userName: proxyCredential.userName,
-          password: proxyCredential.password,
-        };
-      }
+      if (proxyCredential) addCredential(parameters, secrets, 'ProxyCredential', 'proxy', proxyCredential);
     }
     const command = {
       command: 'Connect-ExoRps',

@@ -1,4 +1,6 @@
 import { resolveProxyOptions } from '@exo-connect/proxy-config';
+import type { ParameterValue } from '../../bridge/encode-request.js';
+import type { SecretValue } from '../../bridge/pwsh-bridge.js';
 import { ExoError } from '../../errors/exo-error.js';
 import type { PlanContext, StrategyName } from './plan.js';
 
@@ -34,4 +36,19 @@ export function commandsOf(output: unknown[]): string[] {
   const [result] = output as Array<{ Commands?: unknown }>;
   const commands = result?.Commands;
   return Array.isArray(commands) ? commands.filter((c): c is string => typeof c === 'string') : [];
+}
+
+/**
+ * Puts a user name and password into a planned command as a PSCredential parameter: the parameter holds only
+ * a reference, the secrets map the value the host asks for.
+ */
+export function addCredential(
+  parameters: Record<string, ParameterValue>,
+  secrets: Record<string, SecretValue>,
+  parameter: string,
+  secret: string,
+  credential: { userName: string; password: string },
+): void {
+  parameters[parameter] = { $exoSecret: secret };
+  secrets[secret] = { kind: 'credential', userName: credential.userName, password: credential.password };
 }
