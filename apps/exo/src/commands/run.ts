@@ -5,12 +5,12 @@ import {
   parseCmdletArguments,
   parseOutputFormat,
 } from '@exo-connect/cli';
-import { assertCommandName, type Connection, ExoError } from '@exo-connect/core';
+import { assertCommandName } from '@exo-connect/core';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../lib/base-command.js';
 import { splitAtDashDash } from '../lib/cmdlet-argv.js';
 import { connectionFlags } from '../lib/connection-flags.js';
-import { interruptSignal, openConnection } from '../lib/open-connection.js';
+import { runCmdlet } from '../services/run-cmdlet.js';
 
 export default class Run extends BaseCommand {
   static override summary = 'Connect, run one Exchange cmdlet, print its output, disconnect.';
@@ -68,38 +68,25 @@ export default class Run extends BaseCommand {
       .map((p) => p.trim())
       .filter(Boolean);
 
-    const interrupt = interruptSignal();
-    let connection: Connection | undefined;
-    try {
-      ({ connection } = await openConnection(
+    await runCmdlet(
+      {
         flags,
-        { stdin: process.stdin, stderr: process.stderr, env: process.env },
-        interrupt.signal,
-        { allowCommands: flags['allow-command'] },
-      ));
-      await formatOutput(
-        connection.stream(args.cmdlet, parameters, {
-          signal: interrupt.signal,
-          timeoutMs: flags['result-timeout'] ? flags['result-timeout'] * 1000 : undefined,
+        cmdlet: args.cmdlet,
+        parameters,
+        allowCommands: flags['allow-command'],
+        timeoutMs: flags['result-timeout'] ? flags['result-timeout'] * 1000 : undefined,
+        io: { stdin: process.stdin, stderr: process.stderr, env: process.env },
+      },
+      (rows) =>
+        formatOutput(rows, {
+          format,
+          out: process.stdout,
+          properties,
+          columns: process.stdout.columns,
+        }).catch((error: NodeJS.ErrnoException) => {
+          // The reader went away (`exo run … | head`): stop quietly, like any Unix tool.
+          if (error.code !== 'EPIPE') throw error;
         }),
-        { format, out: process.stdout, properties, columns: process.stdout.columns },
-      ).catch((error: NodeJS.ErrnoException) => {
-        // The reader went away (`exo run … | head`): stop quietly, like any Unix tool.
-        if (error.code !== 'EPIPE') throw error;
-      });
-    } catch (error) {
-      // After Ctrl+C, whatever the cancelled step reported is not the news: the interruption is (below).
-      if (!interrupt.interrupted()) throw error;
-    } finally {
-      // The interrupt handler stays until exit: a second Ctrl+C during cleanup must not cut it short.
-      await connection?.disconnect();
-    }
-    const signal = interrupt.interrupted();
-    if (signal) {
-      throw new ExoError(
-        'ABORTED',
-        `${signal === 'SIGINT' ? 'Interrupted (Ctrl+C)' : `Stopped by ${signal}`}; ${connection ? 'the session was removed' : 'nothing was left open'}.`,
-      );
-    }
+    );
   }
 }

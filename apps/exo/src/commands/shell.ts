@@ -1,11 +1,8 @@
 import { closeSync, openSync } from 'node:fs';
-import { type Credential, ExoError, locatePwsh } from '@exo-connect/core';
-import { getEnvironment } from '@exo-connect/env-endpoints';
+import { ExoError } from '@exo-connect/core';
 import { BaseCommand } from '../lib/base-command.js';
 import { connectionFlags } from '../lib/connection-flags.js';
-import { runShell } from '../lib/interactive-shell.js';
-import { resolveTarget } from '../lib/open-connection.js';
-import { shellMessage } from '../lib/shell-message.js';
+import { openShell } from '../services/open-shell.js';
 
 /**
  * With --password-stdin the pipe holds the password, so the shell reads the terminal instead; without a
@@ -54,34 +51,11 @@ export default class Shell extends BaseCommand {
     // Checked before anything is read from the pipe or created.
     const terminal = flags['password-stdin'] && !process.stdin.isTTY ? openTerminal() : undefined;
     try {
-      const target = await resolveTarget(flags, io);
-      const environment =
-        typeof target.options.environment === 'string'
-          ? getEnvironment(target.options.environment)
-          : target.options.environment!;
-      const source = target.options.credential;
-      const credential = (typeof source === 'function' ? await source() : source) as Credential | undefined;
-      const { message, warnings } = shellMessage({
-        environment,
-        strategy: target.options.strategy,
-        connectionUri: target.options.connectionUri,
-        credential,
-        proxy: target.options.proxy,
-        commandNames: target.options.commandNames,
-        label: target.sandbox ? 'sandbox' : environment.id,
-        quiet: flags.quiet ?? false,
-        stdinScript: terminal === undefined && !process.stdin.isTTY,
-        env: (target.options.env ?? io.env) as Record<string, string | undefined>,
-        platform: process.platform,
-      });
-      const pwsh = await locatePwsh({ env: io.env, cache: true });
-      if (!flags.quiet) io.stderr.write(`› ${target.label}\n`);
-      for (const warning of warnings) io.stderr.write(`WARNING: ${warning}\n`);
-      const { exitCode } = await runShell({
-        pwsh: pwsh.executable,
-        message,
-        env: { ...io.env, ...(target.options.env ?? {}) },
+      const { exitCode } = await openShell({
+        flags,
+        io,
         stdin: terminal ?? 'inherit',
+        stdinScript: terminal === undefined && !process.stdin.isTTY,
       });
       if (exitCode !== 0) this.exit(exitCode);
     } finally {
