@@ -224,6 +224,20 @@ describe('exo errors', () => {
     expect(result.stderr).toContain("couldn't be found");
   });
 
+  it('runs only the commands the session exported, and names missing mandatory parameters (exit 2)', async () => {
+    const local = await exo(['run', 'Get-Content', '-q', '--', '-Path', '/etc/hostname'], env);
+    expect(local.code).toBe(2);
+    expect(local.stdout).toBe('');
+    expect(local.stderr).toContain('✗ COMMAND_NOT_ALLOWED: Get-Content is not one of the');
+    expect(local.stderr).toContain('--allow-command Get-Content');
+    const missing = await exo(['run', 'New-Mailbox', '-q', '--', '-Name', 'x'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(
+      '✗ INVALID_ARGUMENT: Cannot process command because of one or more missing mandatory parameters: MicrosoftOnlineServicesID Password.',
+    );
+    expect(missing.stderr).toContain('→ Pass the missing parameters: -MicrosoftOnlineServicesID, -Password');
+  });
+
   it('disconnects on Ctrl+C and exits 130, leaving no session', async () => {
     const child = spawn(
       process.execPath,
