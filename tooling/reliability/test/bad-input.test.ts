@@ -719,10 +719,15 @@ describe('cmdlet names', () => {
     await library('cmdlet name', 'Get-NoSuchCmdlet on a connection', { code: 'CMDLET_ERROR' }, () =>
       exoConnection!.invoke('Get-NoSuchCmdlet'),
     );
-    await exo('cmdlet name', ['run', 'Get-NoSuchCmdlet'], { code: 'COMMAND_NOT_ALLOWED', exit: 2 });
+    await exo('cmdlet name', ['run', 'Get-NoSuchCmdlet'], {
+      code: 'COMMAND_NOT_ALLOWED',
+      exit: 2,
+      remedy: /--allow-command Get-NoSuchCmdlet/,
+    });
     await exo('cmdlet name', ['run', 'Invoke-Expression', '--', '-Command', '6 * 7'], {
       code: 'COMMAND_NOT_ALLOWED',
       exit: 2,
+      remedy: /--allow-command Invoke-Expression/,
     });
     expect(failedIn('cmdlet name')).toEqual([]);
   });

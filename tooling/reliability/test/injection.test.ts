@@ -985,7 +985,9 @@ describe('environment definitions', () => {
       prelude: { modules: [...(sandbox.prelude?.modules ?? []), ...modules] },
     } satisfies EnvironmentSpec);
     const failures: string[] = [];
-    const result = await settle(connect(tenant.options({ environment })));
+    // A prelude module's commands are the environment's set-up, not the session's: the caller opts in.
+    const allowCommands = modules.map((_, i) => `Get-Payload${i}Root`);
+    const result = await settle(connect(tenant.options({ environment, allowCommands })));
     if (!result.ok) failures.push(`connect: ${failureText(result.error)}`);
     else {
       for (const [i, path] of modules.entries()) {
