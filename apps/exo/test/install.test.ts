@@ -11,6 +11,7 @@ const PACKAGES = [
   'packages/errors',
   'packages/env-endpoints',
   'packages/proxy-config',
+  'packages/pwsh',
   'packages/core',
   'packages/sandbox',
   'packages/cli',
