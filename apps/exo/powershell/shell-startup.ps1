@@ -1,9 +1,11 @@
 # exo shell start-up: fixed text, run by an interactive pwsh (-NoExit). Everything it needs arrives as one JSON
 # line over the private channel exo opened: core's connection plan (the same steps the engine runs, each a fixed
 # function with its values), the text of those functions (core's connection-steps), and the secrets the plan's
-# parameters refer to; nothing is in argv, the environment or this text. The outcome goes back on the same channel, so exo reports a failed or
-# interrupted (Ctrl+C) connect like its other commands do, and this pwsh then exits instead of showing a prompt.
-# Everything runs in a child scope: the only names left at the prompt are $global:ExoShellLabel and prompt.
+# parameters refer to; nothing is in argv, the environment or this text. The outcome goes back on the same
+# channel, so exo reports a failed or interrupted (Ctrl+C) connect like its other commands do, and this pwsh then
+# exits instead of showing a prompt.
+# Everything runs in a child scope: the names left at the prompt are $global:ExoShellLabel, prompt, and the
+# globals the connection steps keep ($ExoSession and $ExoModule for rps, $ExoConnectedCommands for module).
 & {
     # Module functions (the sandbox's New-PSSession, Connect-ExchangeOnline) do not see this preference: each
     # call that can fail also says -ErrorAction Stop.
@@ -82,6 +84,9 @@
         $disconnect = @(foreach ($planned in $exo['disconnect']) { (Get-Command -Name $planned['command'] -CommandType Function).ScriptBlock })
         $null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -MessageData $disconnect -Action {
             foreach ($step in $Event.MessageData) { try { & $step } catch { $null = $_ } }
+            # Also what the user may have done to $ExoSession at the prompt. Remove-PSSession can wait forever on a
+            # session whose server is gone: only open ones are removed.
+            Get-PSSession | Where-Object { [string]$_.State -eq 'Opened' } | Remove-PSSession -ErrorAction Ignore
         }
         $label = [string]$exo['label']
         $quiet = [bool]$exo['quiet']

@@ -122,18 +122,15 @@ class ExoBridgeHostUI : System.Management.Automation.Host.PSHostUserInterface {
     [void] WriteDebugLine([string]$Value) { $this.Send('d', $Value) }
     [void] WriteInformation([System.Management.Automation.InformationRecord]$Record) { }
     [void] WriteProgress([long]$SourceId, [System.Management.Automation.ProgressRecord]$Record) { }
-    # The parameter binder asks the host for the mandatory parameters a call lacks (caption "cmdlet <name> at
-    # command pipeline position <n>"). No one can answer here, so the error names them as PowerShell itself does
-    # in a non-interactive session; any other prompt says what it asked.
+    # The parameter binder asks the host for the mandatory parameters a call lacks. A HostException tells it the
+    # host cannot prompt, and it raises PowerShell's own error instead (MissingMandatoryParameter: "Cannot process
+    # command because of one or more missing mandatory parameters: …"); any other caller gets what was asked.
     [System.Collections.Generic.Dictionary[string, psobject]] Prompt([string]$Caption, [string]$Message,
         [System.Collections.ObjectModel.Collection[System.Management.Automation.Host.FieldDescription]]$Fields) {
         $names = [System.Collections.Generic.List[string]]::new()
         foreach ($field in $Fields) { $names.Add($field.Name) }
-        if ($Caption -match '^cmdlet \S+ at command pipeline position \d+$' -or $Message -match 'Supply values for the following parameters') {
-            throw [System.Management.Automation.RuntimeException]::new(
-                'Cannot process command because of one or more missing mandatory parameters: ' + ($names -join ' ') + '.')
-        }
-        throw [ExoBridgeHostUI]::Refused('prompt for ' + ($names -join ', '), $Caption + ' ' + $Message)
+        $refusal = [ExoBridgeHostUI]::Refused('prompt for ' + ($names -join ', '), $Caption + ' ' + $Message)
+        throw [System.Management.Automation.Host.HostException]::new($refusal.Message)
     }
     [pscredential] PromptForCredential([string]$Caption, [string]$Message, [string]$UserName, [string]$TargetName) {
         throw [ExoBridgeHostUI]::Refused('prompt for a credential', $Caption + ' ' + $Message)

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locatePwsh } from '../src/pwsh/locate-pwsh.js';
 
-const BRIDGE = fileURLToPath(new URL('../powershell/bridge.ps1', import.meta.url));
+const STEPS = fileURLToPath(new URL('../powershell/connection-steps.ps1', import.meta.url));
 
 /**
  * Assert-ExoSessionOpen decides, after the import step failed, whether the session under it broke. A session
@@ -14,10 +14,9 @@ const BRIDGE = fileURLToPath(new URL('../powershell/bridge.ps1', import.meta.url
  * during import), so the function runs here in a real pwsh against objects with the session's State.
  */
 const SCRIPT = `
-param([string]$Bridge)
+param([string]$Steps)
 $ErrorActionPreference = 'Stop'
-. $Bridge
-. ([scriptblock]::Create($script:WorkerScript))
+. $Steps
 function Test-Case([string]$Name, [string]$State, [System.Exception]$Exception, [int]$BreakAfterMs = -1) {
     $session = [pscustomobject]@{ State = $State }
     $record = [System.Management.Automation.ErrorRecord]::new($Exception, 'Test', 'NotSpecified', $null)
@@ -48,7 +47,7 @@ function run(executable: string, script: string): Promise<Outcome[]> {
   return new Promise((resolve, reject) => {
     execFile(
       executable,
-      ['-NoProfile', '-NonInteractive', '-File', script, '-Bridge', BRIDGE],
+      ['-NoProfile', '-NonInteractive', '-File', script, '-Steps', STEPS],
       { timeout: 60_000 },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`${error.message}\n${stderr}`));
@@ -63,7 +62,7 @@ function run(executable: string, script: string): Promise<Outcome[]> {
   });
 }
 
-describe('Assert-ExoSessionOpen (bridge.ps1)', () => {
+describe('Assert-ExoSessionOpen (connection-steps.ps1)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'exo-session-checks-'));
   let outcomes: Map<string, Outcome>;
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import type { CommandSurface } from './command-surface.js';
 import type { ConnectionEvent } from './events.js';
 import { toFailure } from './failures.js';
 import type { Transport } from './host-port.js';
-import { readFrames, requestError } from './run-command.js';
+import { readFrames, requestError, stoppedError } from './run-command.js';
 
 export interface CommandOptions {
   signal?: AbortSignal;
@@ -68,7 +68,7 @@ export class CommandChannel {
           failure: toFailure(error.error),
         });
         if (!effects.some((e) => e.type === 'command' && e.outcome === 'retry')) throw error.error;
-        await this.owner.whenReady();
+        await untilReady(this.owner.whenReady(), options.signal, command);
       }
     }
   }
@@ -118,6 +118,17 @@ export class CommandChannel {
     if (error?.code === 'SESSION_BROKEN') throw new BrokenSession(error, false);
     if (error) throw error;
   }
+}
+
+/** Waits for the reconnect, unless the caller's signal gives up first (ABORTED, or its TimeoutError). */
+function untilReady(ready: Promise<void>, signal: AbortSignal | undefined, command: string): Promise<void> {
+  if (!signal) return ready;
+  if (signal.aborted) return Promise.reject(stoppedError(signal, command));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(stoppedError(signal, command));
+    signal.addEventListener('abort', onAbort, { once: true });
+    ready.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** A session that broke under a command, and whether the host itself is gone. */

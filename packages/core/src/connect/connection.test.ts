@@ -179,6 +179,26 @@ describe('the interpreter over an in-memory transport', () => {
       await exo.disconnect();
     });
 
+    it('gives up waiting for the reconnect when the caller’s signal does', async () => {
+      let calls = 0;
+      const { connecting } = open({
+        'Get-Mailbox': () => brokenSession(),
+        'Connect-ExoRps': ({ signal }) =>
+          calls++ === 0
+            ? [frame.object({ State: 'Opened' })]
+            : new Promise<never>((_, reject) =>
+                signal.addEventListener('abort', () => reject(signal.reason)),
+              ),
+      });
+      const exo = await connecting;
+      const controller = new AbortController();
+      const reading = exo.invoke('Get-Mailbox', {}, { signal: controller.signal });
+      await expect.poll(() => exo.state).toBe('session');
+      controller.abort();
+      await expect(reading).rejects.toMatchObject({ code: 'ABORTED' });
+      await exo.disconnect();
+    });
+
     it('never sends a write twice', async () => {
       let calls = 0;
       const { connecting } = open({
@@ -216,7 +236,7 @@ describe('the interpreter over an in-memory transport', () => {
   });
 
   it('stops a step that outlives its timeout and releases everything', async () => {
-    const { hosts, connecting } = open(
+    const { hosts, events, connecting } = open(
       {
         'Import-ExoRps': ({ signal }) =>
           new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
@@ -228,6 +248,29 @@ describe('the interpreter over an in-memory transport', () => {
       message: 'The import step timed out.',
     });
     expect(hosts.started[0]!.alive).toBe(false);
+    expect(events).toContainEqual({ type: 'step', step: 'import', status: 'failed', detail: 'TIMEOUT' });
+  });
+
+  it('connects with the module strategy and a prefix, checking the prefixed default cmdlet', async () => {
+    const hosts = memoryTransports({
+      exported: ['Get-ContosoMailbox', 'Set-ContosoMailbox', 'Get-ConnectionInformation'],
+    });
+    const exo = await connect(
+      { environment: 'worldwide', strategy: 'module', credential, prefix: 'Contoso', handleSignals: false },
+      { hosts, limiter: new AccountLimiter() },
+    );
+    expect(exo.commands).toContain('Get-ContosoMailbox');
+    await exo.disconnect();
+    const bare = memoryTransports({ exported: ['Get-ConnectionInformation'] });
+    await expect(
+      connect(
+        { environment: 'worldwide', strategy: 'module', credential, handleSignals: false },
+        { hosts: bare },
+      ),
+    ).rejects.toMatchObject({
+      code: 'MODULE_NOT_INSTALLED',
+      message: expect.stringContaining('Get-Mailbox'),
+    });
   });
 
   it('explains missing mandatory parameters as INVALID_ARGUMENT naming them', async () => {

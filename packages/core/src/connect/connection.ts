@@ -15,7 +15,7 @@ import type { PwshInfo } from '../pwsh/locate-pwsh.js';
 import { CommandChannel, type CommandOptions } from './command-channel.js';
 import { CommandSurface, type SurfaceOptions } from './command-surface.js';
 import type { ConnectionEvent } from './events.js';
-import { deferred, failureError, toFailure } from './failures.js';
+import { deferred, failureError, safely, toFailure } from './failures.js';
 import type { Clock, Transport, TransportFactory } from './host-port.js';
 import { type Credential, type CredentialProvider, DEFAULT_TIMEOUTS, type Timeouts } from './options.js';
 import { STEP_RUNNERS } from './steps/index.js';
@@ -165,13 +165,7 @@ export class Connection implements AsyncDisposable {
     return effects;
   }
 
-  readonly #emit = (event: ConnectionEvent): void => {
-    try {
-      this.config.onEvent?.(event);
-    } catch {
-      // A listener's failure must never break the connection.
-    }
-  };
+  readonly #emit = (event: ConnectionEvent): void => safely(() => this.config.onEvent?.(event));
 
   #requireReady(): { transport: Transport; surface: CommandSurface } {
     if (this.#state.kind !== 'ready' || !this.#transport?.alive || !this.#surface) {
@@ -205,8 +199,11 @@ export class Connection implements AsyncDisposable {
         return;
       case 'cancel': {
         const failure = 'failure' in this.#state ? this.#state.failure : undefined;
-        this.#steps.get(effect.step)?.abort(failure ? failureError(failure) : undefined);
+        const running = this.#steps.get(effect.step);
+        running?.abort(failure ? failureError(failure) : undefined);
         this.#steps.delete(effect.step);
+        // A stopped step (timeout, abort) ends here: its own end is never reported.
+        if (running) this.#emit({ type: 'step', step: effect.step, status: 'failed', detail: failure?.code });
         return;
       }
       case 'killHost':

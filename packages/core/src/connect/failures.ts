@@ -32,3 +32,12 @@ export function failureError(failure: Failure): ExoError {
   const remediation = ExoError.is(cause) ? cause.remediation : undefined;
   return new ExoError(failure.code, failure.message, { remediation, cause });
 }
+
+/** Runs a listener: its failure must never break the connection. */
+export function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // Ignored on purpose.
+  }
+}

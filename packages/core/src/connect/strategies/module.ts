@@ -98,7 +98,7 @@ export const moduleStrategy: ConnectionStrategy = {
     const exported = commandsOf(output);
     const known = new Set(exported.map((c) => c.toLowerCase()));
     // The module imports its own cmdlets while connecting; check the ones the caller asked for are there.
-    const wanted = prefixedNames(ctx) ?? ['Get-Mailbox'];
+    const wanted = prefixedNames(ctx) ?? [ctx.prefix ? `Get-${ctx.prefix}Mailbox` : 'Get-Mailbox'];
     const missing = wanted.filter((name) => !known.has(name.toLowerCase()));
     if (missing.length) {
       throw new ExoError(
