@@ -18,6 +18,7 @@ const REPO_DIR = join(PACKAGE_DIR, '..', '..');
 const RESULTS_DIR = join(PACKAGE_DIR, 'results');
 const PACKAGES = [
   'packages/errors',
+  'packages/pwsh',
   'packages/core',
   'packages/sandbox',
   'packages/env-endpoints',
