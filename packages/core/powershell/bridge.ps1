@@ -129,8 +129,14 @@ class ExoBridgeHostUI : System.Management.Automation.Host.PSHostUserInterface {
         [System.Collections.ObjectModel.Collection[System.Management.Automation.Host.FieldDescription]]$Fields) {
         $names = [System.Collections.Generic.List[string]]::new()
         foreach ($field in $Fields) { $names.Add($field.Name) }
-        $refusal = [ExoBridgeHostUI]::Refused('prompt for ' + ($names -join ', '), $Caption + ' ' + $Message)
-        throw [System.Management.Automation.Host.HostException]::new($refusal.Message)
+        # A remote session's binder asks the same through the host ("cmdlet <name> at command pipeline position
+        # <n>"): it gets PowerShell's text too.
+        $text = if ($Caption -match '^cmdlet \S+ at command pipeline position \d+$' -or $Message -match 'Supply values for the following parameters') {
+            'Cannot process command because of one or more missing mandatory parameters: ' + ($names -join ' ') + '.'
+        } else {
+            [ExoBridgeHostUI]::Refused('prompt for ' + ($names -join ', '), $Caption + ' ' + $Message).Message
+        }
+        throw [System.Management.Automation.Host.HostException]::new($text)
     }
     [pscredential] PromptForCredential([string]$Caption, [string]$Message, [string]$UserName, [string]$TargetName) {
         throw [ExoBridgeHostUI]::Refused('prompt for a credential', $Caption + ' ' + $Message)
