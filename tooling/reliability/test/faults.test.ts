@@ -574,7 +574,7 @@ async function runCase(lane: Lane, c: FaultCase): Promise<void> {
     ...(c.knownBug ? { knownBug: c.knownBug } : {}),
   });
   if (failure) throw failure;
-  expect(code, 'the caller sees this code').toBe(c.expected);
+  expect(code, `the caller sees this code${unexpected ? ` (${unexpected})` : ''}`).toBe(c.expected);
   expect(after.processesAfter, after.detail).toBe(0);
   expect(after.sessionsAfter, 'live sandbox sessions').toBe(0);
   expect(after.dataIntact, after.detail).toBe(true);

@@ -37,6 +37,14 @@ const REAL_TEXTS: Array<[string, string]> = [
     'Files cannot be loaded because running scripts is disabled on this system. Provide a valid certificate with which to sign the files.',
   ],
   ['SESSION_BROKEN', 'The background process closed or ended abnormally.'],
+  // PowerShell's own texts when the server of an out-of-process session dies while the session is opened
+  // (RemotingErrorIdStrings FatalErrorCausingClose, IPCUnknownElementReceived, RemoteRunspaceClosed).
+  ['SESSION_BROKEN', 'An error has occurred which PowerShell cannot handle. A remote session might have ended.'],
+  [
+    'SESSION_BROKEN',
+    'An unknown element "Data" was received. This can happen if the remote process closed or ended abnormally.',
+  ],
+  ['SESSION_BROKEN', 'Remote Session closed for Uri http://localhost/wsman.'],
   // An out-of-process session server killed while it wrote: the client reads a cut message.
   [
     'SESSION_BROKEN',

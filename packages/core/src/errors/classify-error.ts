@@ -82,7 +82,7 @@ const RULES: Rule[] = [
   { code: 'THROTTLED', test: /Micro delay applied|HttpStatusCode=500|\bthrottl/i },
   {
     code: 'SESSION_BROKEN',
-    test: /background process closed or ended abnormally|error processing data from the background process|runspace is not in the Opened state|No session has been associated with this implicit remoting module|InvalidShellID|session state is (?:Broken|Closing|Closed|Disconnected)|remote session is no longer open|You must call Connect-ExchangeOnline before calling any other cmdlet|session has expired|PSRemotingTransportException.*(?:Broken|Closed)/i,
+    test: /background process closed or ended abnormally|error processing data from the background process|runspace is not in the Opened state|No session has been associated with this implicit remoting module|InvalidShellID|session state is (?:Broken|Closing|Closed|Disconnected)|remote session is no longer open|You must call Connect-ExchangeOnline before calling any other cmdlet|session has expired|PSRemotingTransportException.*(?:Broken|Closed)|PowerShell cannot handle\. A remote session might have ended|remote process closed or ended abnormally|Remote Session closed for Uri/i,
   },
   {
     code: 'NETWORK_UNREACHABLE',
