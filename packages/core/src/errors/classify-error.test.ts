@@ -39,7 +39,10 @@ const REAL_TEXTS: Array<[string, string]> = [
   ['SESSION_BROKEN', 'The background process closed or ended abnormally.'],
   // PowerShell's own texts when the server of an out-of-process session dies while the session is opened
   // (RemotingErrorIdStrings FatalErrorCausingClose, IPCUnknownElementReceived, RemoteRunspaceClosed).
-  ['SESSION_BROKEN', 'An error has occurred which PowerShell cannot handle. A remote session might have ended.'],
+  [
+    'SESSION_BROKEN',
+    'An error has occurred which PowerShell cannot handle. A remote session might have ended.',
+  ],
   [
     'SESSION_BROKEN',
     'An unknown element "Data" was received. This can happen if the remote process closed or ended abnormally.',
