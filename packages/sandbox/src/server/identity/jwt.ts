@@ -37,7 +37,9 @@ const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RS
 
 export function signJwt(claims: JwtClaims, options: SignJwtOptions): string {
   const algorithm = options.algorithm ?? 'RS256';
-  const header = { typ: 'JWT', ...options.header, alg: algorithm };
+  // Entra's order: typ, alg, then the key's names; the algorithm used is the one named, whatever the header says.
+  const header: JwtHeader = { typ: 'JWT', alg: algorithm, ...options.header };
+  header.alg = algorithm;
   const input = `${base64UrlEncode(JSON.stringify(header))}.${base64UrlEncode(JSON.stringify(claims))}`;
   const key = algorithm === 'PS256' ? { key: options.privateKey, ...PSS } : options.privateKey;
   return `${input}.${base64UrlEncode(sign('sha256', Buffer.from(input), key))}`;
