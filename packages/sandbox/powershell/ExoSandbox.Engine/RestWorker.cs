@@ -143,8 +143,7 @@ namespace ExoConnect.Sandbox
                     terminating = e;
                 }
                 foreach (var w in ps.Streams.Warning) warnings.Add(w.Message);
-                // The first error, as a caller with -ErrorAction Stop would see it. (The record of a thrown error
-                // holds a stand-in for its exception: the exception is the one thrown.)
+                // The first error, as a caller with -ErrorAction Stop would see it.
                 if (ps.Streams.Error.Count > 0)
                 {
                     failure = ps.Streams.Error[0].Exception;
@@ -152,7 +151,7 @@ namespace ExoConnect.Sandbox
                 }
                 else
                 {
-                    failure = terminating;
+                    failure = Unwrap(terminating);
                     category = CategoryOf(terminating);
                 }
             }
@@ -261,6 +260,17 @@ namespace ExoConnect.Sandbox
                 }
             }
             throw new InvalidOperationException($"'{name}' unexpectedly ran in an empty runspace.");
+        }
+
+        /// <summary>
+        /// The error a terminating record holds: a function's ThrowTerminatingError reaches Invoke() wrapped in a
+        /// CmdletInvocationException, and a thrown record holds a stand-in (ParentContainsErrorRecordException).
+        /// </summary>
+        private static Exception Unwrap(RuntimeException e)
+        {
+            if (e == null) return null;
+            var inner = e.ErrorRecord?.Exception;
+            return inner == null || inner is ParentContainsErrorRecordException ? e : inner;
         }
 
         private static ErrorCategory CategoryOf(Exception e) =>
