@@ -29,15 +29,24 @@ namespace ExoConnect.Sandbox
             _typeNames = typeNames;
         }
 
-        public PSObject[] Next(int max)
+        public PSObject[] Next(int max) =>
+            NextRecords(max).Select(r => Properties.Project(r, _snapshot, _view, _typeNames)).ToArray();
+
+        /// <summary>The cmdlet's properties, in order: what Next's objects hold.</summary>
+        internal string[] View => _view;
+
+        internal TenantSnapshot Source => _snapshot;
+
+        /// <summary>The next matches themselves: the REST face writes their properties without making PSObjects.</summary>
+        internal List<RecipientRecord> NextRecords(int max)
         {
-            var batch = new List<PSObject>(Math.Min(max, 1024));
+            var batch = new List<RecipientRecord>(Math.Min(max, 1024));
             while (batch.Count < max && Advance())
             {
-                batch.Add(Properties.Project(_matches.Current, _snapshot, _view, _typeNames));
+                batch.Add(_matches.Current);
                 _hasPeeked = false;
             }
-            return batch.ToArray();
+            return batch;
         }
 
         /// <summary>Whether more results exist than were taken.</summary>

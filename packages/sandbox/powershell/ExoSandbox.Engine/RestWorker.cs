@@ -193,16 +193,14 @@ namespace ExoConnect.Sandbox
         private void ServePage(long? id, PagedQuery paged, JsonElement root, List<string> warnings)
         {
             var pageSize = root.TryGetProperty("pageSize", out var size) && size.TryGetInt32(out var n) ? Math.Clamp(n, 1, MaxPageSize) : MaxPageSize;
-            var page = paged.Next(pageSize);
-            string cursor = null;
-            if (paged.HasNextPage) cursor = _cursors.Add(paged, Owner(root));
-            else if (paged.FinalWarning != null) warnings.Add(paged.FinalWarning);
             Reply(id, w =>
             {
                 w.WriteBoolean("ok", true);
-                w.WriteStartArray("objects");
-                foreach (var o in page) RestJson.WriteValue(w, o);
-                w.WriteEndArray();
+                w.WritePropertyName("objects");
+                paged.WriteNext(w, pageSize);
+                string cursor = null;
+                if (paged.HasNextPage) cursor = _cursors.Add(paged, Owner(root));
+                else if (paged.FinalWarning != null) warnings.Add(paged.FinalWarning);
                 WriteWarnings(w, warnings);
                 if (cursor != null) w.WriteString("cursor", cursor);
             });
