@@ -1,6 +1,15 @@
-import { processAlive, processesWithEnv, waitFor, withTempDir } from '@exo-connect/test-utils';
+import { fileURLToPath } from 'node:url';
+import { locatePwsh } from '@exo-connect/pwsh';
+import {
+  processAlive,
+  processesWithEnv,
+  startLineChild,
+  waitFor,
+  withTempDir,
+} from '@exo-connect/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureTenant, SandboxError } from '../src/index.js';
+import { WORKER_SCRIPT_PATH } from '../src/server/engine/engine-worker.js';
 import { type EnginePool, startEnginePool } from '../src/server/engine/index.js';
 import { invoke, objectsOf } from './support/engine.js';
 import { createTestTenant, type TestTenant } from './support/tenant.js';
@@ -120,6 +129,25 @@ describe('engine pool: workers come and go', () => {
     expect((later as Error).message).toBe('The engine pool is closed: it runs no more requests.');
     await expect(pool.commands()).rejects.toThrow('The engine pool is closed');
     await pool.close();
+  });
+
+  it('leaves no worker behind when the Node process that started it is killed', async () => {
+    const fixture = fileURLToPath(new URL('./fixtures/worker-parent.mjs', import.meta.url));
+    const { executable } = await locatePwsh({ env: tenant.env, cache: true });
+    const parent = startLineChild<{ pid?: number; failed?: unknown }>(
+      fixture,
+      [executable, WORKER_SCRIPT_PATH],
+      {
+        env: tenant.env,
+      },
+    );
+    const line = await parent.waitFor((l) => l.pid !== undefined || l.failed !== undefined);
+    expect(line.failed).toBeUndefined();
+    expect(processAlive(line.pid as number)).toBe(true);
+    parent.process.kill('SIGKILL');
+    await parent.exit;
+    // Its stdin closed with its parent: the worker's request loop ends, and so does pwsh.
+    expect(await waitFor(() => !processAlive(line.pid as number))).toBe(true);
   });
 
   it('fails to start, leaving no process, when the directory holds no tenant', async () => {
