@@ -160,22 +160,21 @@ export class EngineWorker {
               }),
         );
       });
-      child.once('exit', (code, signal) => {
-        const how = signal ? `signal ${signal}` : `exit code ${code}`;
-        if (!worker) {
-          fail(
-            new SandboxError(
-              'ENGINE_WORKER_FAILED',
-              `The engine worker ended (${how}) before it was ready.${describeTail(tail.text)}`,
-            ),
-          );
-        } else {
-          // A launcher shim's pwsh would outlive the shim (and hold the pipes open): end it too.
-          worker.killOthers();
-        }
-      });
+      // A launcher shim's pwsh would outlive the shim (and hold the pipes open): end it too.
+      child.once('exit', () => worker?.killOthers());
+      // 'close', not 'exit': by then every line the worker wrote (a fatal reply, a last answer) has been read.
       child.once('close', (code, signal) => {
-        worker?.ended(signal ? `signal ${signal}` : `exit code ${code}`);
+        const how = signal ? `signal ${signal}` : `exit code ${code}`;
+        if (worker) {
+          worker.ended(how);
+          return;
+        }
+        fail(
+          new SandboxError(
+            'ENGINE_WORKER_FAILED',
+            `The engine worker ended (${how}) before it was ready.${describeTail(tail.text)}`,
+          ),
+        );
       });
       child.stdin.write(`${marker}\n`);
     });
@@ -183,10 +182,6 @@ export class EngineWorker {
 
   get alive(): boolean {
     return this.exitDescription === undefined;
-  }
-
-  get busy(): boolean {
-    return this.pending.size > 0;
   }
 
   /** Sends one request; rejects with ENGINE_WORKER_FAILED if the worker ends before it answers. */
