@@ -22,6 +22,12 @@ namespace ExoConnect.Sandbox
 
         public object Target { get; }
 
+        /// <summary>The namespace of Exchange's own exception of this name (the REST face reports its full name).</summary>
+        protected abstract string ExchangeNamespace { get; }
+
+        /// <summary>Exchange's full type name, e.g. Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException.</summary>
+        public string ExchangeTypeName => ExchangeNamespace + "." + GetType().Name;
+
         /// <summary>
         /// Exchange's error id: "[Server=…,RequestId=…,TimeStamp=…] [FailureCategory=Cmdlet-…] &lt;hash&gt;".
         /// PowerShell appends ",&lt;cmdlet&gt;" when the cmdlet writes the record.
@@ -49,6 +55,8 @@ namespace ExoConnect.Sandbox
 
     public sealed class ManagementObjectNotFoundException : ExchangeTaskException
     {
+        protected override string ExchangeNamespace => "Microsoft.Exchange.Configuration.Tasks";
+
         public ManagementObjectNotFoundException(string identity)
             : base($"The operation couldn't be performed because object '{identity}' couldn't be found on '{TenantConstants.DomainController}'.",
                 ErrorCategory.ObjectNotFound, identity) { }
@@ -56,18 +64,24 @@ namespace ExoConnect.Sandbox
 
     public sealed class ManagementObjectAmbiguousException : ExchangeTaskException
     {
+        protected override string ExchangeNamespace => "Microsoft.Exchange.Configuration.Tasks";
+
         public ManagementObjectAmbiguousException(string identity)
             : base($"The operation couldn't be performed because '{identity}' matches multiple entries.", ErrorCategory.InvalidArgument, identity) { }
     }
 
     public sealed class ADObjectAlreadyExistsException : ExchangeTaskException
     {
+        protected override string ExchangeNamespace => "Microsoft.Exchange.Data.Directory";
+
         public ADObjectAlreadyExistsException(string name)
             : base($"The name \"{name}\" is already being used. Please try another name.", ErrorCategory.ResourceExists, name) { }
     }
 
     public sealed class ProxyAddressExistsException : ExchangeTaskException
     {
+        protected override string ExchangeNamespace => "Microsoft.Exchange.Configuration.ObjectModel";
+
         public ProxyAddressExistsException(string address, string owner)
             : base($"The proxy address \"{address}\" is already being used by the proxy addresses or LegacyExchangeDN of \"{owner}\". Please choose another proxy address.",
                 ErrorCategory.ResourceExists, address) { }
@@ -75,24 +89,32 @@ namespace ExoConnect.Sandbox
 
     public sealed class MemberAlreadyExistsException : ExchangeTaskException
     {
+        protected override string ExchangeNamespace => "Microsoft.Exchange.Management.Tasks";
+
         public MemberAlreadyExistsException(string member, string group)
             : base($"The recipient \"{member}\" is already a member of the group \"{group}\".", ErrorCategory.ResourceExists, member) { }
     }
 
     public sealed class MemberNotFoundException : ExchangeTaskException
     {
+        protected override string ExchangeNamespace => "Microsoft.Exchange.Management.Tasks";
+
         public MemberNotFoundException(string member, string group)
             : base($"The recipient \"{member}\" isn't a member of the group \"{group}\".", ErrorCategory.ObjectNotFound, member) { }
     }
 
     public sealed class DataValidationException : ExchangeTaskException
     {
+        protected override string ExchangeNamespace => "Microsoft.Exchange.Data";
+
         public DataValidationException(string message, object target)
             : base(message, ErrorCategory.InvalidData, target) { }
     }
 
     public sealed class RecipientTaskException : ExchangeTaskException
     {
+        protected override string ExchangeNamespace => "Microsoft.Exchange.Management.Tasks";
+
         public RecipientTaskException(string message, object target)
             : base(message, ErrorCategory.InvalidArgument, target) { }
     }

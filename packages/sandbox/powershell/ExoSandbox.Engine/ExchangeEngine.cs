@@ -29,15 +29,24 @@ namespace ExoConnect.Sandbox
             _typeNames = typeNames;
         }
 
-        public PSObject[] Next(int max)
+        public PSObject[] Next(int max) =>
+            NextRecords(max).Select(r => Properties.Project(r, _snapshot, _view, _typeNames)).ToArray();
+
+        /// <summary>The cmdlet's properties, in order: what Next's objects hold.</summary>
+        internal string[] View => _view;
+
+        internal TenantSnapshot Source => _snapshot;
+
+        /// <summary>The next matches themselves: the REST face writes their properties without making PSObjects.</summary>
+        internal List<RecipientRecord> NextRecords(int max)
         {
-            var batch = new List<PSObject>(Math.Min(max, 1024));
+            var batch = new List<RecipientRecord>(Math.Min(max, 1024));
             while (batch.Count < max && Advance())
             {
-                batch.Add(Properties.Project(_matches.Current, _snapshot, _view, _typeNames));
+                batch.Add(_matches.Current);
                 _hasPeeked = false;
             }
-            return batch.ToArray();
+            return batch;
         }
 
         /// <summary>Whether more results exist than were taken.</summary>
@@ -549,23 +558,50 @@ namespace ExoConnect.Sandbox
         private static bool Flag(IDictionary p, string key) => p.Contains(key) && ToBool(key, p[key]);
     }
 
-    /// <summary>The server process's view of its own session, from the environment its client gave it.</summary>
+    /// <summary>
+    /// The server process's view of its own session, from the environment its client gave it; or, in the REST
+    /// face's engine workers, a session configured in-process (ForRest) that never expires or drops.
+    /// </summary>
     public sealed class ServerSession
     {
         private string _dropFlag;
+        private int _commandLatencyMs;
 
         public string TenantDirectory { get; private set; }
         public string UserPrincipalName { get; private set; }
         public string ShellId { get; private set; }
         public DateTime ExpiresUtc { get; private set; }
         public bool DropsSession { get; private set; }
-        /// <summary>The tenant's CommandLatencyMs when the session opened.</summary>
-        public int CommandLatencyMs { get; private set; }
+
+        /// <summary>True in the REST face's workers: each request is authorised on its own, by its token.</summary>
+        public bool IsRest { get; private set; }
+
+        /// <summary>
+        /// The tenant's CommandLatencyMs: for a session, as it was when the session opened; for the REST face, as it
+        /// is when each call starts (a worker lives longer than any setting).
+        /// </summary>
+        public int CommandLatencyMs => IsRest
+            ? Math.Max(0, new TenantStore(TenantDirectory).ReadManifest().Settings.CommandLatencyMs)
+            : _commandLatencyMs;
 
         public bool Expired => DateTime.UtcNow >= ExpiresUtc;
 
         /// <summary>True when the persona drops at its first command, or Stop-ExoSandboxSession asked for a drop.</summary>
-        public bool ShouldDrop => DropsSession || File.Exists(_dropFlag);
+        public bool ShouldDrop => !IsRest && (DropsSession || File.Exists(_dropFlag));
+
+        /// <summary>Set in-process, before the module is imported, by a host that runs the cmdlets itself (REST workers).</summary>
+        public static ServerSession Configured { get; set; }
+
+        /// <summary>The session the ExoSandbox.Server module serves: the configured one, else its environment's.</summary>
+        public static ServerSession Current() => Configured ?? FromEnvironment();
+
+        public static ServerSession ForRest(string tenantDir) => new ServerSession
+        {
+            TenantDirectory = Path.GetFullPath(tenantDir),
+            ShellId = Guid.Empty.ToString(),
+            ExpiresUtc = DateTime.MaxValue,
+            IsRest = true,
+        };
 
         public static ServerSession FromEnvironment()
         {
@@ -577,7 +613,7 @@ namespace ExoConnect.Sandbox
                 ShellId = Env("EXO_SANDBOX_SESSION_ID"),
                 ExpiresUtc = DateTime.Parse(Env("EXO_SANDBOX_SESSION_EXPIRES"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind).ToUniversalTime(),
                 DropsSession = Environment.GetEnvironmentVariable("EXO_SANDBOX_SESSION_DROPS") == "1",
-                CommandLatencyMs = int.TryParse(Environment.GetEnvironmentVariable("EXO_SANDBOX_COMMAND_LATENCY_MS"), out var latency) ? Math.Max(0, latency) : 0,
+                _commandLatencyMs = int.TryParse(Environment.GetEnvironmentVariable("EXO_SANDBOX_COMMAND_LATENCY_MS"), out var latency) ? Math.Max(0, latency) : 0,
             };
             session._dropFlag = new SessionRegistry(session.TenantDirectory).DropFlagFor(Environment.ProcessId);
             return session;

@@ -1,12 +1,13 @@
-# The Exchange cmdlets of the sandbox's Microsoft.Exchange endpoint. This module runs only inside the session's
-# server process (pwsh -s -ConfigurationFile ExoSandbox.Server.pssc), which its client starts with the tenant
-# directory, the signed-in user and the session's expiry in its environment. The .pssc exposes only the functions
-# exported here; the session itself runs in NoLanguage mode.
+# The Exchange cmdlets of the sandbox's Microsoft.Exchange endpoint. This module runs inside the session's server
+# process (pwsh -s -ConfigurationFile ExoSandbox.Server.pssc), which its client starts with the tenant directory,
+# the signed-in user and the session's expiry in its environment. The .pssc exposes only the functions exported
+# here; the session itself runs in NoLanguage mode. The REST face's engine workers (ExoSandbox.Rest/worker.ps1)
+# import it too, after configuring their session in-process ([ServerSession]::Configured).
 
 Add-Type -Path ([Environment]::GetEnvironmentVariable('EXO_SANDBOX_ASSEMBLY')) -ErrorAction Stop
 # A real session runs out of reach of the user's terminal: its Ctrl+C must not end this local server.
 [ExoConnect.Sandbox.ServerWatchdog]::IgnoreTerminalInterrupt()
-$script:Session = [ExoConnect.Sandbox.ServerSession]::FromEnvironment()
+$script:Session = [ExoConnect.Sandbox.ServerSession]::Current()
 $script:Engine = [ExoConnect.Sandbox.ExchangeEngine]::new($script:Session.TenantDirectory)
 $script:CommonParameters = [System.Collections.Generic.HashSet[string]]::new(
     [string[]]([System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters),
@@ -76,10 +77,16 @@ function ConvertTo-ExoSandboxResultSize {
     $Cmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new($e, 'ParameterArgumentTransformationError', 'InvalidData', $Value))
 }
 
-# Streams a query's results in batches, then warns as Exchange does when ResultSize cut them short.
+# Streams a query's results in batches, then warns as Exchange does when ResultSize cut them short. The REST face
+# pages instead: its worker gets the open query (PagedQuery) and answers each page from it, with the same warning.
 function Write-ExoSandboxQuery {
     param([System.Management.Automation.PSCmdlet]$Cmdlet, $Query, $ResultSize, [bool]$ResultSizeGiven)
     $limit = ConvertTo-ExoSandboxResultSize $Cmdlet $ResultSize
+    $warning = if ($ResultSizeGiven) { $script:MoreResultsWarning } else { $script:DefaultResultSizeWarning }
+    if ($script:Session.IsRest) {
+        $Cmdlet.WriteObject([ExoConnect.Sandbox.PagedQuery]::new($Query, $limit, $warning))
+        return
+    }
     $written = 0L
     while ($written -lt $limit) {
         $batch = $Query.Next([int][Math]::Min(1000L, $limit - $written))
@@ -87,9 +94,7 @@ function Write-ExoSandboxQuery {
         $Cmdlet.WriteObject($batch, $true)
         $written += $batch.Length
     }
-    if ($written -ge $limit -and $Query.HasMore) {
-        $Cmdlet.WriteWarning($(if ($ResultSizeGiven) { $script:MoreResultsWarning } else { $script:DefaultResultSizeWarning }))
-    }
+    if ($written -ge $limit -and $Query.HasMore) { $Cmdlet.WriteWarning($warning) }
 }
 
 function Get-ExoSandboxChanges {

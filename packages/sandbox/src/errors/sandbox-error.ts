@@ -3,7 +3,7 @@ import { type ErrorCode, ExoError } from '@exo-connect/errors';
 /** The codes of @exo-connect/errors (DESIGN.md §6) that the sandbox raises. */
 export type SandboxErrorCode = Extract<
   ErrorCode,
-  'PWSH_NOT_FOUND' | 'INVALID_ARGUMENT' | 'CMDLET_ERROR' | 'ABORTED'
+  'PWSH_NOT_FOUND' | 'INVALID_ARGUMENT' | 'CMDLET_ERROR' | 'ABORTED' | 'SESSION_BROKEN' | 'TIMEOUT'
 >;
 
 /** What went wrong in the sandbox's own terms, for callers that branch on it. */
@@ -13,7 +13,10 @@ export type SandboxErrorReason =
   | 'TENANT_EXISTS'
   | 'TENANT_NOT_FOUND'
   | 'POWERSHELL_FAILED'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'ENGINE_CLOSED'
+  | 'ENGINE_WORKER_FAILED'
+  | 'ENGINE_TIMEOUT';
 
 const REMEDIATIONS: Readonly<Record<SandboxErrorReason, string>> = Object.freeze({
   PWSH_NOT_FOUND:
@@ -24,6 +27,11 @@ const REMEDIATIONS: Readonly<Record<SandboxErrorReason, string>> = Object.freeze
   POWERSHELL_FAILED:
     'Read the PowerShell error above; run the same command with the ExoSandbox module to see more.',
   ABORTED: 'The operation was cancelled by its AbortSignal.',
+  ENGINE_CLOSED: 'The engine pool was closed: start a new one with startEnginePool().',
+  ENGINE_WORKER_FAILED:
+    "The request's engine worker (pwsh) ended; the pool starts another. Send the request again, and read the worker's last output in the message if it keeps failing.",
+  ENGINE_TIMEOUT:
+    'The cmdlet ran too long; its worker was ended and is replaced. Narrow the request (a -Filter, a smaller -ResultSize) or raise requestTimeoutMs.',
 });
 
 const CODES: Readonly<Record<SandboxErrorReason, SandboxErrorCode>> = Object.freeze({
@@ -33,6 +41,9 @@ const CODES: Readonly<Record<SandboxErrorReason, SandboxErrorCode>> = Object.fre
   TENANT_NOT_FOUND: 'INVALID_ARGUMENT',
   POWERSHELL_FAILED: 'CMDLET_ERROR',
   ABORTED: 'ABORTED',
+  ENGINE_CLOSED: 'ABORTED',
+  ENGINE_WORKER_FAILED: 'SESSION_BROKEN',
+  ENGINE_TIMEOUT: 'TIMEOUT',
 });
 
 export interface SandboxErrorOptions {

@@ -1,0 +1,1 @@
+export { type EnginePool, type EnginePoolOptions, startEnginePool } from './engine-pool.js';
