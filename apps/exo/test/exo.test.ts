@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { SANDBOX_DEMO_CREDENTIAL } from '@exo-connect/sandbox';
-import { makeTempDir } from '@exo-connect/test-utils';
+import { makeTempDir, waitFor } from '@exo-connect/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, exo, spawn } from './helpers.js';
 
@@ -327,6 +328,66 @@ describe('exo endpoints, profiles, sandbox and doctor', () => {
     const result = await exo(['sandbox', 'status'], env);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/mailboxes\s+\d+/);
+  });
+
+  it('serves the sandbox over REST in the foreground, approves a device code from another exo, stops on Ctrl+C', async () => {
+    const child = spawn(process.execPath, [BIN, 'sandbox', 'serve', '--json', '--workers', '1'], {
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    await waitFor(() => out.includes('\n'), { timeoutMs: 120_000 });
+    const facts = JSON.parse(out.split('\n')[0]!) as {
+      authorityUrl: string;
+      tenantId: string;
+      scope: string;
+      caPath: string;
+    };
+    expect(facts.authorityUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    // A device code, approved the way a user would from a second terminal.
+    const ca = readFileSync(facts.caPath, 'utf8');
+    const post = (path: string, fields: Record<string, string>) =>
+      new Promise<{ status: number; body: Record<string, string> }>((resolve, reject) => {
+        const req = httpsRequest(`${facts.authorityUrl}/${facts.tenantId}/oauth2/v2.0/${path}`, {
+          method: 'POST',
+          ca,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        });
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => {
+            text += c.toString();
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        req.end(new URLSearchParams(fields).toString());
+      });
+    const client = 'fb78d390-0c51-40cd-8e17-fdbfab77341b';
+    const code = (await post('devicecode', { client_id: client, scope: facts.scope })).body;
+    expect(code.message).toContain(code.user_code);
+    const approved = await exo(['sandbox', 'approve', code.user_code!], env);
+    expect(approved.stderr).toBe('');
+    expect(approved.code).toBe(0);
+    const token = await post('token', {
+      grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+      client_id: client,
+      device_code: code.device_code!,
+    });
+    expect(token.status).toBe(200);
+    expect(token.body.access_token).toBeTruthy();
+    const unknown = await exo(['sandbox', 'approve', 'NOPE-NOPE', '--json'], env);
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout).error.code).toBe('INVALID_ARGUMENT');
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    // Stopped, the tenant's server is gone: approving now says so, with a remedy.
+    const stopped = await exo(['sandbox', 'approve', code.user_code!, '--json'], env);
+    expect(JSON.parse(stopped.stdout).error.remediation).toContain('exo sandbox serve');
   });
 
   it('doctor passes on this machine for the sandbox, and fails with a remedy when pwsh is missing', async () => {

@@ -19,7 +19,19 @@ export {
 } from './paths.js';
 export { type ResolvePwshOptions, resolvePwsh } from './resolve-pwsh.js';
 export type { RunSandboxCommandOptions, SandboxCommand } from './run-sandbox-command.js';
+export type { SandboxEnvironmentOptions } from './sandbox-environment.js';
 export { SANDBOX_DOCUMENTATION_URL, sandboxEnvironment } from './sandbox-environment.js';
+export { type ApproveDeviceCodeOptions, approveDeviceCode } from './server/control.js';
+export {
+  type CreateSandboxAppOptions,
+  createSandboxApp,
+  type SandboxAppCredentials,
+} from './server/identity/index.js';
+export {
+  type SandboxServer,
+  type StartSandboxServerOptions,
+  startSandboxServer,
+} from './server/start-sandbox-server.js';
 export {
   type ConfigureTenantOptions,
   type CreateTenantOptions,

@@ -6,8 +6,10 @@ import ProfileList from './profile/list.js';
 import ProfileRemove from './profile/remove.js';
 import ProfileUse from './profile/use.js';
 import Run from './run.js';
+import SandboxApprove from './sandbox/approve.js';
 import SandboxInit from './sandbox/init.js';
 import SandboxReset from './sandbox/reset.js';
+import SandboxServe from './sandbox/serve.js';
 import SandboxStatus from './sandbox/status.js';
 import Shell from './shell.js';
 
@@ -21,6 +23,8 @@ export const COMMANDS = {
   'sandbox:init': SandboxInit,
   'sandbox:status': SandboxStatus,
   'sandbox:reset': SandboxReset,
+  'sandbox:serve': SandboxServe,
+  'sandbox:approve': SandboxApprove,
   'profile:add': ProfileAdd,
   'profile:list': ProfileList,
   'profile:use': ProfileUse,

@@ -22,6 +22,11 @@ const valid = {
   },
   compliance: { rpsConnectionUri: 'https://ps.compliance.protection.outlook.com/powershell-liveid/' },
   eop: { rpsConnectionUri: 'https://ps.protection.outlook.com/powershell-liveid/' },
+  rest: {
+    apiUrl: 'https://outlook.office365.com',
+    authority: 'https://login.microsoftonline.com',
+    scope: 'https://outlook.office365.com/.default',
+  },
   documentation:
     'https://learn.microsoft.com/powershell/exchange/connect-to-exchange-servers-using-remote-powershell',
   prelude: { modules: ['ExchangeOnlineManagement', '/opt/exo/Lab.psd1', 'C:\\exo\\Lab.psd1'] },
@@ -150,6 +155,20 @@ const RULES: [rule: string, spec: unknown, path: string, message: string | RegEx
     'a retired status needs a note',
     changed('status', { state: 'retired', date: '2021-10-29' }),
     'status.note',
+    'must be a string',
+  ],
+  [
+    'a REST API is reached over https',
+    changed('rest.apiUrl', 'http://outlook.office365.com'),
+    'rest.apiUrl',
+    'Exchange Online accepts only https',
+  ],
+  ['a REST scope is <api>/.default', changed('rest.scope', 'Exchange.Manage'), 'rest.scope', '/.default'],
+  ['a REST CA is an absolute path', changed('rest.caPath', 'ca.pem'), 'rest.caPath', 'absolute path'],
+  [
+    'a REST block names its authority',
+    changed('rest.authority', undefined),
+    'rest.authority',
     'must be a string',
   ],
   [

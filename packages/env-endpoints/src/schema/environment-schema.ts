@@ -125,6 +125,24 @@ export const moduleEndpointSchema = z.strictObject({
 });
 export type ModuleEndpoint = z.infer<typeof moduleEndpointSchema>;
 
+/**
+ * The REST admin API the ExchangeOnlineManagement module itself speaks (REFERENCE §8): where the API is, where
+ * its tokens come from and for which scope; `caPath`, a CA certificate (PEM) to trust for both, only for a
+ * private endpoint such as the local sandbox's.
+ */
+export const restEndpointSchema = z.strictObject({
+  apiUrl: httpsUriSchema,
+  authority: httpsUriSchema,
+  scope: z
+    .string({ error: 'must be a string' })
+    .regex(/^https:\/\/\S+\/\.default$/, { error: 'must be "https://<api host>/.default"' }),
+  caPath: z
+    .string({ error: 'must be a string' })
+    .refine(isAbsolutePath, { error: 'must be an absolute path to a PEM file' })
+    .optional(),
+});
+export type RestEndpoint = z.infer<typeof restEndpointSchema>;
+
 const rpsOnlyEndpointSchema = z.strictObject({ rpsConnectionUri: httpsUriSchema });
 
 /** One place to connect to: a Microsoft cloud, an on-premises organisation, or the local sandbox. */
@@ -137,6 +155,7 @@ export const environmentSchema = z
     defaultStrategy: z.enum(STRATEGIES, { error: oneOf(STRATEGIES) }),
     rps: rpsEndpointSchema.optional(),
     module: moduleEndpointSchema.optional(),
+    rest: restEndpointSchema.optional(),
     /** Security & Compliance PowerShell. */
     compliance: rpsOnlyEndpointSchema.optional(),
     /** Standalone Exchange Online Protection PowerShell. */

@@ -96,6 +96,7 @@ namespace ExoConnect.Sandbox
                     var op = root.GetProperty("op").GetString();
                     if (op == "invoke") Invoke(id, root, warnings);
                     else if (op == "next") Next(id, root, warnings);
+                    else if (op == "authenticate") Authenticate(id, root);
                     else throw new InvalidOperationException($"Unknown engine request '{op}'.");
                 }
             }
@@ -173,6 +174,26 @@ namespace ExoConnect.Sandbox
                 foreach (var o in output) RestJson.WriteValue(w, o);
                 w.WriteEndArray();
                 WriteWarnings(w, warnings);
+            });
+        }
+
+        /// <summary>
+        /// The PSSession face's sign-in check, for the identity platform's password grant. The password came on
+        /// stdin and goes straight into a SecureString; the reply says only the outcome.
+        /// </summary>
+        private void Authenticate(long? id, JsonElement root)
+        {
+            var upn = (root.TryGetProperty("upn", out var u) ? u.GetString() : null)?.Trim() ?? string.Empty;
+            var password = root.TryGetProperty("password", out var p) ? p.GetString() ?? string.Empty : string.Empty;
+            AuthenticationResult result = null;
+            if (upn.Length > 0) result = Authenticator.Authenticate(_session.TenantDirectory, new PSCredential(upn, RestJson.ToSecureString(password)));
+            var exists = upn.Length > 0 && new TenantStore(_session.TenantDirectory).Load().FindAccount(upn) != null;
+            Reply(id, w =>
+            {
+                w.WriteBoolean("ok", true);
+                w.WriteString("outcome", (result?.Outcome ?? AuthenticationOutcome.AccessDenied).ToString());
+                if (result?.UserPrincipalName != null) w.WriteString("upn", result.UserPrincipalName);
+                w.WriteBoolean("exists", exists);
             });
         }
 

@@ -12,6 +12,8 @@ export type SandboxErrorReason =
   | 'INVALID_OPTION'
   | 'TENANT_EXISTS'
   | 'TENANT_NOT_FOUND'
+  | 'TENANT_CORRUPT'
+  | 'SERVER_NOT_RUNNING'
   | 'POWERSHELL_FAILED'
   | 'ABORTED'
   | 'ENGINE_CLOSED'
@@ -24,6 +26,9 @@ const REMEDIATIONS: Readonly<Record<SandboxErrorReason, string>> = Object.freeze
   INVALID_OPTION: 'Correct the named option and try again.',
   TENANT_EXISTS: 'Use resetTenant() to restore the tenant, or createTenant({ force: true }) to replace it.',
   TENANT_NOT_FOUND: 'Create the tenant first with createTenant() (or `exo sandbox init`).',
+  TENANT_CORRUPT:
+    'Check it with verifyTenant() (Test-ExoSandboxTenant), or recreate it with createTenant({ force: true }).',
+  SERVER_NOT_RUNNING: 'Start the REST face first: `exo sandbox serve`, or startSandboxServer() in your code.',
   POWERSHELL_FAILED:
     'Read the PowerShell error above; run the same command with the ExoSandbox module to see more.',
   ABORTED: 'The operation was cancelled by its AbortSignal.',
@@ -39,6 +44,8 @@ const CODES: Readonly<Record<SandboxErrorReason, SandboxErrorCode>> = Object.fre
   INVALID_OPTION: 'INVALID_ARGUMENT',
   TENANT_EXISTS: 'INVALID_ARGUMENT',
   TENANT_NOT_FOUND: 'INVALID_ARGUMENT',
+  TENANT_CORRUPT: 'CMDLET_ERROR',
+  SERVER_NOT_RUNNING: 'INVALID_ARGUMENT',
   POWERSHELL_FAILED: 'CMDLET_ERROR',
   ABORTED: 'ABORTED',
   ENGINE_CLOSED: 'ABORTED',

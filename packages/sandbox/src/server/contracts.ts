@@ -56,5 +56,13 @@ export interface Engine {
   invoke(request: EngineRequest): Promise<EngineResult>;
   /** The cmdlets the sandbox has, with their parameter names (for EXOModuleFile and unknown-parameter errors). */
   commands(): Promise<{ name: string; parameters: string[] }[]>;
+  /** Checks a password as the PSSession face's sign-in does: the identity platform's password grant. */
+  authenticate(
+    upn: string,
+    password: string,
+  ): Promise<
+    | { ok: true; upn: string }
+    | { ok: false; reason: 'bad-password' | 'unknown-user' | 'mfa-required' | 'federated' }
+  >;
   close(): Promise<void>;
 }

@@ -115,6 +115,8 @@ export function createTestEngine(options: TestEngineOptions = {}): TestEngine {
 
   return {
     invoke,
+    // The admin API never signs anyone in; the identity platform does (through the real engine).
+    authenticate: async () => ({ ok: false, reason: 'unknown-user' }),
     commands: async () => structuredClone(COMMANDS),
     close: async () => cursors.clear(),
     requests,

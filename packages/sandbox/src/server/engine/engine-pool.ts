@@ -1,6 +1,7 @@
 import { locatePwsh } from '@exo-connect/pwsh';
 import { SandboxError } from '../../errors/sandbox-error.js';
 import type { Engine, EngineRequest, EngineResult } from '../contracts.js';
+import type { AuthenticateResult } from '../identity/context.js';
 import { EngineWorker, type EngineWorkerOptions, type PageReply } from './engine-worker.js';
 import {
   callerKey,
@@ -39,7 +40,7 @@ export interface EnginePool extends Engine {
 
 interface Job {
   request: WorkerRequest;
-  resolve: (result: EngineResult) => void;
+  resolve: (answer: { worker: EngineWorker; reply: PageReply }) => void;
   reject: (error: Error) => void;
 }
 
@@ -140,14 +141,35 @@ class Pool implements EnginePool {
       pageSize: clampPageSize(request.pageSize),
       caller: callerKey(request.caller),
     };
+    const result = ({ worker, reply }: { worker: EngineWorker; reply: PageReply }) =>
+      this.toResult(worker, reply);
     if (request.cursor === undefined) {
-      return this.enqueue({ op: 'invoke', parameters: request.parameters ?? {}, ...common });
+      return this.enqueue({ op: 'invoke', parameters: request.parameters ?? {}, ...common }).then(result);
     }
     const cursor = parseCursor(request.cursor);
     if (!cursor || !this.slots.some((s) => s.worker?.alive && s.worker.id === cursor.workerId)) {
       return this.expired();
     }
-    return this.enqueue({ op: 'next', cursor: cursor.token, ...common }, cursor.workerId);
+    return this.enqueue({ op: 'next', cursor: cursor.token, ...common }, cursor.workerId).then(result);
+  }
+
+  async authenticate(upn: string, password: string): Promise<AuthenticateResult> {
+    if (this.closed) throw closedError();
+    const { reply } = await this.enqueue({ op: 'authenticate', upn, password });
+    if (reply.kind !== 'auth')
+      throw new SandboxError('ENGINE_WORKER_FAILED', 'The engine worker could not check the sign-in.');
+    switch (reply.outcome) {
+      // Remote PowerShell off does not stop a sign-in to Entra ID: it concerns the PSSession face only.
+      case 'Success':
+      case 'RemotePowerShellDisabled':
+        return { ok: true, upn: reply.upn ?? upn };
+      case 'MultiFactorRequired':
+        return { ok: false, reason: 'mfa-required' };
+      case 'FederatedServiceUnreachable':
+        return { ok: false, reason: 'federated' };
+      default:
+        return { ok: false, reason: reply.exists ? 'bad-password' : 'unknown-user' };
+    }
   }
 
   async close(): Promise<void> {
@@ -170,11 +192,14 @@ class Pool implements EnginePool {
     return { ok: false, error: cursorExpiredError(this.config.limits), warnings: [] };
   }
 
-  private enqueue(request: WorkerRequest, workerId?: number): Promise<EngineResult> {
+  private enqueue(
+    request: WorkerRequest,
+    workerId?: number,
+  ): Promise<{ worker: EngineWorker; reply: PageReply }> {
     if (workerId === undefined && this.lastStartError && !this.slots.some((s) => s.worker?.alive)) {
       return Promise.reject(this.lastStartError);
     }
-    return new Promise<EngineResult>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       const job = { request, resolve, reject };
       if (workerId === undefined) this.queue.push(job);
       else this.pinned.set(workerId, [...(this.pinned.get(workerId) ?? []), job]);
@@ -201,10 +226,16 @@ class Pool implements EnginePool {
     worker
       .request(job.request)
       .then(
-        (reply) => job.resolve(this.toResult(worker, reply)),
+        (reply) => job.resolve({ worker, reply }),
         (error: Error) => {
           if (this.closed) job.reject(closedError());
-          else if (timedOut) job.reject(timeoutError(job.request.cmdlet, this.config.requestTimeoutMs));
+          else if (timedOut)
+            job.reject(
+              timeoutError(
+                'cmdlet' in job.request ? job.request.cmdlet : 'A sign-in',
+                this.config.requestTimeoutMs,
+              ),
+            );
           else job.reject(error);
         },
       )
@@ -218,6 +249,8 @@ class Pool implements EnginePool {
   private toResult(worker: EngineWorker, reply: PageReply): EngineResult {
     if (reply.kind === 'cursorExpired') return this.expired();
     if (reply.kind === 'error') return { ok: false, error: reply.error, warnings: reply.warnings };
+    if (reply.kind === 'auth')
+      throw new SandboxError('ENGINE_WORKER_FAILED', 'The engine worker answered a cmdlet with a sign-in.');
     const result: EngineResult = { ok: true, objects: reply.objects, warnings: reply.warnings };
     if (reply.cursor) result.nextCursor = formatCursor(worker.id, reply.cursor);
     return result;
@@ -232,7 +265,8 @@ class Pool implements EnginePool {
   private lost(slot: Slot, worker: EngineWorker): void {
     if (this.closed || slot.worker !== worker) return;
     slot.worker = undefined;
-    for (const job of this.pinned.get(worker.id) ?? []) job.resolve(this.expired());
+    for (const job of this.pinned.get(worker.id) ?? [])
+      job.resolve({ worker, reply: { kind: 'cursorExpired', id: 0 } });
     this.pinned.delete(worker.id);
     this.restart(slot, 0);
   }

@@ -26,7 +26,7 @@ export interface EngineWorkerOptions {
   startTimeoutMs: number;
 }
 
-export type PageReply = Extract<WorkerReply, { kind: 'page' | 'error' | 'cursorExpired' }>;
+export type PageReply = Extract<WorkerReply, { kind: 'page' | 'error' | 'cursorExpired' | 'auth' }>;
 
 interface Pending {
   resolve: (reply: PageReply) => void;
@@ -186,12 +186,13 @@ export class EngineWorker {
 
   /** Sends one request; rejects with ENGINE_WORKER_FAILED if the worker ends before it answers. */
   request(request: WorkerRequest): Promise<PageReply> {
+    const what = request.op === 'authenticate' ? 'A sign-in' : request.cmdlet;
     if (!this.alive) {
-      return Promise.reject(this.endedError(request.cmdlet));
+      return Promise.reject(this.endedError(what));
     }
     const id = this.nextId++;
     return new Promise<PageReply>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, cmdlet: request.cmdlet });
+      this.pending.set(id, { resolve, reject, cmdlet: what });
       this.child.stdin.write(encodeRequest(id, request));
     });
   }

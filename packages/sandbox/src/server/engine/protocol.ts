@@ -16,7 +16,17 @@ export type WorkerRequest =
       pageSize: number;
       caller: string;
     }
-  | { op: 'next'; cmdlet: string; cursor: string; pageSize: number; caller: string };
+  | { op: 'next'; cmdlet: string; cursor: string; pageSize: number; caller: string }
+  /** Checks a password as the PSSession face's sign-in does (the password travels only on stdin). */
+  | { op: 'authenticate'; upn: string; password: string };
+
+/** The engine's AuthenticationOutcome, and whether the account exists at all. */
+export type AuthOutcome =
+  | 'Success'
+  | 'AccessDenied'
+  | 'RemotePowerShellDisabled'
+  | 'FederatedServiceUnreachable'
+  | 'MultiFactorRequired';
 
 export interface WorkerCommand {
   name: string;
@@ -28,7 +38,8 @@ export type WorkerReply =
   | { kind: 'fatal'; message: string }
   | { kind: 'page'; id: number; objects: Record<string, unknown>[]; warnings: string[]; cursor?: string }
   | { kind: 'error'; id: number; error: EngineError; warnings: string[] }
-  | { kind: 'cursorExpired'; id: number };
+  | { kind: 'cursorExpired'; id: number }
+  | { kind: 'auth'; id: number; outcome: AuthOutcome; upn?: string; exists: boolean };
 
 /** A fresh marker for one worker process: 128 random bits, so no output can guess it. */
 export function newMarker(): string {
@@ -50,6 +61,15 @@ export function decodeReply(json: string): WorkerReply {
   const id = raw.id;
   if (typeof id !== 'number') throw new Error(`engine worker reply without an id: ${json.slice(0, 200)}`);
   if (raw.cursorExpired === true) return { kind: 'cursorExpired', id };
+  if (typeof raw.outcome === 'string') {
+    const auth = {
+      kind: 'auth' as const,
+      id,
+      outcome: raw.outcome as AuthOutcome,
+      exists: raw.exists === true,
+    };
+    return typeof raw.upn === 'string' ? { ...auth, upn: raw.upn } : auth;
+  }
   const warnings = (raw.warnings ?? []) as string[];
   if (raw.ok === true) {
     const objects = (raw.objects ?? []) as Record<string, unknown>[];

@@ -1,0 +1,227 @@
+/**
+ * The REST face end to end: startSandboxServer() on 127.0.0.1 over HTTPS with the tenant's CA, tokens from its
+ * identity platform, the admin API's InvokeCommand over the same data a real PSSession reads and writes.
+ */
+import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '@exo-connect/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  approveDeviceCode,
+  SANDBOX_DEMO_CREDENTIAL,
+  type SandboxServer,
+  sandboxEnvironment,
+  startSandboxServer,
+  verifyTenant,
+} from '../src/index.js';
+import { form, httpsRequest } from './support/https-client.js';
+import { runPwshOk } from './support/pwsh.js';
+import { createTestTenant, type TestTenant } from './support/tenant.js';
+
+const EXO_CLIENT = 'fb78d390-0c51-40cd-8e17-fdbfab77341b';
+let tenant: TestTenant;
+let server: SandboxServer;
+let token: string;
+
+async function passwordToken(s: SandboxServer, username: string, password: string) {
+  return httpsRequest(`${s.authorityUrl}/${s.tenantId}/oauth2/v2.0/token`, {
+    caPath: s.caPath,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form({ grant_type: 'password', client_id: EXO_CLIENT, scope: s.scope, username, password }),
+  });
+}
+
+function invoke(
+  cmdlet: string,
+  parameters: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
+  return httpsRequest(`${server.adminUrl}/adminapi/beta/${server.tenantId}/InvokeCommand`, {
+    caPath: server.caPath,
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'x-anchormailbox': `UPN:${SANDBOX_DEMO_CREDENTIAL.userPrincipalName}`,
+      'content-type': 'application/json',
+      ...headers,
+    },
+    body: JSON.stringify({ CmdletInput: { CmdletName: cmdlet, Parameters: parameters } }),
+  });
+}
+
+/** Runs `script` in a real PSSession to the same tenant (Open-TestSession) and returns its Write-Result. */
+const inSession = <T>(script: string, extra: Record<string, unknown> = {}) =>
+  runPwshOk<T>(`$null = Open-TestSession\n${script}`, tenant.input(extra), { env: tenant.env });
+
+beforeAll(async () => {
+  tenant = await createTestTenant({ mailboxCount: 30 });
+  server = await startSandboxServer({ directory: tenant.directory, env: tenant.env, workers: 1 });
+  const reply = await passwordToken(
+    server,
+    SANDBOX_DEMO_CREDENTIAL.userPrincipalName,
+    SANDBOX_DEMO_CREDENTIAL.password,
+  );
+  expect(reply.status, reply.text).toBe(200);
+  token = reply.json().access_token;
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await tenant?.dispose();
+});
+
+describe('startSandboxServer', () => {
+  it('listens on 127.0.0.1 over HTTPS that only the tenant CA vouches for; the CA key is owner-only', async () => {
+    expect(new URL(server.adminUrl).hostname).toBe('127.0.0.1');
+    expect(server.organization).toBe('sandbox.onmicrosoft.localhost');
+    const key = await stat(join(tenant.directory, 'rest', 'ca-key.pem'));
+    expect(key.mode & 0o777).toBe(0o600);
+    // A client that trusts the system's CAs (and not the tenant's) refuses the server.
+    await expect(
+      fetch(`${server.adminUrl}/${server.tenantId}/v2.0/.well-known/openid-configuration`),
+    ).rejects.toThrow();
+    const config = await httpsRequest(
+      `${server.authorityUrl}/${server.tenantId}/v2.0/.well-known/openid-configuration`,
+      {
+        caPath: server.caPath,
+      },
+    );
+    expect(config.status).toBe(200);
+    expect(config.json().token_endpoint).toBe(`${server.authorityUrl}/${server.tenantId}/oauth2/v2.0/token`);
+  });
+
+  it('signs in with the PSSession face’s accounts: the demo admin, and the personas’ texts', async () => {
+    const wrong = await passwordToken(server, SANDBOX_DEMO_CREDENTIAL.userPrincipalName, 'not-the-password');
+    expect(wrong.status).toBe(400);
+    expect(wrong.json().error_description).toMatch(/^AADSTS50126: Error validating credentials/);
+    const mfa = await passwordToken(server, 'mfa@sandbox.exo.localhost', SANDBOX_DEMO_CREDENTIAL.password);
+    expect(mfa.json().error_description).toMatch(/^AADSTS50076: /);
+    const federated = await passwordToken(server, 'federated@federated.sandbox.exo.localhost', 'any');
+    expect(federated.json().error_description).toMatch(
+      /Federated service at https:\/\/sts\.federated\.sandbox\.exo\.localhost/,
+    );
+  });
+
+  it('answers Get-Mailbox with the objects a PSSession gets, and pages them with nextLink', async () => {
+    const first = await invoke('Get-Mailbox', { ResultSize: 1 });
+    expect(first.status, first.text).toBe(200);
+    const rest = first.json();
+    expect(rest.value).toHaveLength(1);
+    const viaSession = await inSession<{ Guid: string; PrimarySmtpAddress: string }>(
+      '$m = Get-Mailbox -ResultSize 1; Write-Result @{ Guid = [string]$m.Guid; PrimarySmtpAddress = [string]$m.PrimarySmtpAddress }',
+    );
+    expect(String(rest.value[0].Guid)).toBe(viaSession.Guid);
+    expect(String(rest.value[0].PrimarySmtpAddress)).toBe(viaSession.PrimarySmtpAddress);
+
+    const seen = new Set<string>();
+    let page = await invoke('Get-Mailbox', { ResultSize: 'Unlimited' }, { prefer: 'odata.maxpagesize=7' });
+    let pages = 0;
+    for (;;) {
+      expect(page.status, page.text).toBe(200);
+      const body = page.json();
+      pages += 1;
+      for (const m of body.value) seen.add(String(m.Guid));
+      const next: string | undefined = body['@odata.nextLink'];
+      if (!next) break;
+      page = await httpsRequest(next, {
+        caPath: server.caPath,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'x-anchormailbox': `UPN:${SANDBOX_DEMO_CREDENTIAL.userPrincipalName}`,
+        },
+      });
+    }
+    const count = await inSession<number>('Write-Result @(Get-Mailbox -ResultSize Unlimited).Count');
+    expect(seen.size).toBe(count);
+    expect(pages).toBe(Math.ceil(count / 7));
+  });
+
+  it('what REST writes, the PSSession reads, and back', async () => {
+    const set = await invoke('Set-Mailbox', { Identity: 'admin', CustomAttribute1: 'from REST' });
+    expect(set.status, set.text).toBe(200);
+    const read = await inSession<string>(
+      'Write-Result ([string](Get-Mailbox -Identity admin).CustomAttribute1)',
+    );
+    expect(read).toBe('from REST');
+    await inSession<boolean>('Set-Mailbox -Identity admin -CustomAttribute2 $In.value; Write-Result $true', {
+      value: 'from a PSSession',
+    });
+    const back = (await invoke('Get-Mailbox', { Identity: 'admin' })).json();
+    expect(back.value[0].CustomAttribute2).toBe('from a PSSession');
+  });
+
+  it('fails a cmdlet with the PSSession face’s own text in the service’s error body', async () => {
+    const missing = await invoke('Get-Mailbox', { Identity: 'nobody-here' });
+    expect(missing.status).toBe(404);
+    const detail: string = missing.json().error.details[0].message;
+    const viaSession = await inSession<string>(
+      'try { Get-Mailbox -Identity nobody-here -ErrorAction Stop } catch { Write-Result $_.Exception.Message }',
+    );
+    expect(detail.split('|').slice(2).join('|')).toBe(viaSession);
+  });
+
+  it('approves a device code from another process through the tenant directory', async () => {
+    const started = await httpsRequest(`${server.authorityUrl}/${server.tenantId}/oauth2/v2.0/devicecode`, {
+      caPath: server.caPath,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ client_id: EXO_CLIENT, scope: server.scope }),
+    });
+    const code = started.json();
+    const poll = () =>
+      httpsRequest(`${server.authorityUrl}/${server.tenantId}/oauth2/v2.0/token`, {
+        caPath: server.caPath,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form({
+          grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+          client_id: EXO_CLIENT,
+          device_code: code.device_code,
+        }),
+      });
+    expect((await poll()).json().error).toBe('authorization_pending');
+    await approveDeviceCode(code.user_code, { directory: tenant.directory });
+    const granted = await poll();
+    expect(granted.status, granted.text).toBe(200);
+    expect(granted.json().access_token).toBeTruthy();
+  });
+
+  it('gives the environment a rest block pointing at the server', () => {
+    const env = sandboxEnvironment({ server });
+    expect(env.rest).toMatchObject({
+      apiUrl: server.adminUrl,
+      authority: server.authorityUrl,
+      scope: server.scope,
+      caPath: server.caPath,
+    });
+  });
+});
+
+describe('a server in its own process', () => {
+  it('killed, it leaves no worker behind and its tenant whole', async () => {
+    const own = await createTestTenant({ mailboxCount: 5 });
+    try {
+      const script = fileURLToPath(new URL('./support/serve-tenant.mjs', import.meta.url));
+      const child = spawn(process.execPath, [script, own.directory], {
+        env: own.env,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk;
+      });
+      await waitFor(() => out.includes('\n'), { timeoutMs: 120_000 });
+      const url = JSON.parse(out.split('\n')[0]!).adminUrl as string;
+      expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      await waitFor(() => own.processes().length > 0);
+      child.kill('SIGKILL');
+      await waitFor(() => own.processes().length === 0, { timeoutMs: 60_000 });
+      expect((await verifyTenant({ directory: own.directory, env: own.env })).unreferencedFileCount).toBe(0);
+    } finally {
+      await own.dispose();
+    }
+  });
+});
