@@ -96,7 +96,7 @@ describe('SIGINT, SIGTERM and SIGHUP in each state disconnect, then end the proc
     const exit = await child.exit;
     expect(exit).toMatchObject({ code: null, signal: 'SIGINT' });
     // The stream was stopped (its loop ended with ABORTED), not waited for: a disconnect queued behind it would
-    // have let it print stream-done, or the signal handler's 10 s cap would have ended the process first.
+    // have let it print stream-done, or the signal handler's 30 s cap would have ended the process first.
     expect(child.lines.some((l) => l.type === 'stream-done')).toBe(false);
     expect(child.lines).toContainEqual(expect.objectContaining({ type: 'error', code: 'ABORTED' }));
     expect(child.lines.filter((l) => l.type === 'state').at(-1)?.to).toBe('disconnected');
@@ -110,7 +110,7 @@ describe('SIGINT, SIGTERM and SIGHUP in each state disconnect, then end the proc
     const exit = await child.exit;
     expect(exit).toMatchObject({ code: null, signal: 'SIGINT' });
     // Had the host been stopped by the Ctrl-C too, the disconnect would still be waiting when the signal
-    // handler's 10 s cap ended the process.
+    // handler's 30 s cap ended the process.
     expect(child.lines.filter((l) => l.type === 'state').at(-1)?.to).toBe('disconnected');
     await noLeaks(tenant);
   });

@@ -1,5 +1,7 @@
 import { SandboxError } from './errors/sandbox-error.js';
 import { type RunSandboxCommandOptions, runSandboxCommand } from './run-sandbox-command.js';
+import { type RestSettings, validateRestSettings, writeRestSettings } from './server/rest-settings.js';
+import { ensureTenantAuthority } from './server/tenant-authority.js';
 import { defaultTenantDir } from './tenant-dir.js';
 
 export interface TenantOptions extends RunSandboxCommandOptions {
@@ -28,6 +30,11 @@ export interface ConfigureTenantOptions extends TenantOptions {
    * for measuring what concurrency buys against Exchange Online. Sessions opened later use it.
    */
   commandLatencyMs?: number;
+  /**
+   * The REST face's token lifetimes and faults (throttling, 503s, resets mid-page, slow pages); a running
+   * startSandboxServer() applies them at its next request.
+   */
+  rest?: RestSettings;
 }
 
 export interface SandboxSession {
@@ -149,7 +156,10 @@ export async function createTenant(options: CreateTenantOptions = {}): Promise<T
     ),
     Force: options.force === true ? true : undefined,
   });
-  return toStatus((await runSandboxCommand('New-ExoSandboxTenant', parameters, options)) as Raw);
+  const status = toStatus((await runSandboxCommand('New-ExoSandboxTenant', parameters, options)) as Raw);
+  // The REST face's CA, made once per tenant (its key 0600 in <tenant>/rest/): startSandboxServer() serves with it.
+  await ensureTenantAuthority(status.directory || directoryOf(options));
+  return status;
 }
 
 /** Regenerates the tenant from its seed and mailbox count: every change since creation is undone. */
@@ -179,7 +189,11 @@ export async function configureTenant(options: ConfigureTenantOptions): Promise<
       2_147_483_647,
     ),
   });
-  return toStatus((await runSandboxCommand('Set-ExoSandboxTenant', parameters, options)) as Raw);
+  // Checked before anything changes, so a bad REST setting leaves the PSSession settings as they were too.
+  if (options.rest !== undefined) validateRestSettings(options.rest);
+  const status = toStatus((await runSandboxCommand('Set-ExoSandboxTenant', parameters, options)) as Raw);
+  if (options.rest !== undefined) await writeRestSettings(directoryOf(options), options.rest);
+  return status;
 }
 
 /** Checks that every data file the manifest names parses; reports counts and leftover files. */

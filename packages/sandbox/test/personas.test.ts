@@ -158,8 +158,10 @@ Write-Result @{ Second = ConvertTo-TestError $e[0] }
   });
 
   it('expires sessions after their lifetime: the next command fails with InvalidShellID and the runspace breaks', async () => {
-    // The expiring persona lives 10 seconds; the tenant's lifetime setting applies to everyone else.
-    await configureTenant({ directory: tenant.directory, sessionLifetimeSeconds: 6 });
+    // The expiring persona lives 10 seconds; the tenant's lifetime setting applies to everyone else. Each
+    // session runs its first command as soon as it is open (its clock runs from the open), and the script then
+    // waits until both have passed their expiry, however long opening them took on this machine.
+    await configureTenant({ directory: tenant.directory, sessionLifetimeSeconds: 15 });
     try {
       const r = await run<{
         Before: number[];
@@ -169,18 +171,22 @@ Write-Result @{ Second = ConvertTo-TestError $e[0] }
       }>(
         `
 Import-Module $In.module
-$sessions = foreach ($u in $In.user, $In.expiring) {
-    New-PSSession -ConfigurationName Microsoft.Exchange -ConnectionUri $In.uri -Credential (New-TestCredential $u $In.password) -Authentication Basic -ErrorAction Stop
+$sessions = @(); $before = @()
+foreach ($u in $In.expiring, $In.user) {
+    $s = New-PSSession -ConfigurationName Microsoft.Exchange -ConnectionUri $In.uri -Credential (New-TestCredential $u $In.password) -Authentication Basic -ErrorAction Stop
+    $sessions += $s
+    $before += @(Invoke-Command -Session $s { Get-Mailbox -ResultSize 2 } -WarningAction SilentlyContinue).Count
 }
 $status = Get-ExoSandboxTenant
-$pids = foreach ($s in $sessions) { ($status.Sessions | Where-Object SessionId -EQ $s.InstanceId.ToString()).ProcessId }
-$before = foreach ($s in $sessions) { @(Invoke-Command -Session $s { Get-Mailbox -ResultSize 2 } -WarningAction SilentlyContinue).Count }
-Start-Sleep -Seconds 11
+$mine = foreach ($s in $sessions) { $status.Sessions | Where-Object SessionId -EQ $s.InstanceId.ToString() }
+$pids = @($mine | ForEach-Object { $_.ProcessId })
+$expiry = ($mine | ForEach-Object { [DateTime]::Parse([string]$_.ExpiresUtc, $null, 'RoundtripKind').ToUniversalTime() } | Measure-Object -Maximum).Maximum
+while ([DateTime]::UtcNow -lt $expiry.AddSeconds(1)) { Start-Sleep -Milliseconds 200 }
 $errors = foreach ($s in $sessions) {
     try { Invoke-Command -Session $s { Get-Mailbox -ResultSize 2 } -ErrorAction Stop; @{ Message = 'no error' } }
     catch { $r = ConvertTo-TestError $_; $r.ShellId = $s.InstanceId.ToString(); $r }
 }
-$deadline = [DateTime]::UtcNow.AddSeconds(10)
+$deadline = [DateTime]::UtcNow.AddSeconds(60)
 while (@($sessions | Where-Object State -NE 'Broken').Count -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
 $states = @($sessions | ForEach-Object { [string]$_.State })
 $sessions | Remove-PSSession
@@ -226,7 +232,7 @@ Write-Result @{ Before = @($before); Errors = @($errors); States = $states; Serv
     }>(
       `
 Import-Module $In.module
-function Wait-Broken { param($s) $d = [DateTime]::UtcNow.AddSeconds(10); while ($s.State -ne 'Broken' -and [DateTime]::UtcNow -lt $d) { Start-Sleep -Milliseconds 100 }; [string]$s.State }
+function Wait-Broken { param($s) $d = [DateTime]::UtcNow.AddSeconds(60); while ($s.State -ne 'Broken' -and [DateTime]::UtcNow -lt $d) { Start-Sleep -Milliseconds 100 }; [string]$s.State }
 # The persona drops at its first Exchange cmdlet, here through the imported command.
 $p = New-PSSession -ConfigurationName Microsoft.Exchange -ConnectionUri $In.uri -Credential (New-TestCredential $In.dropped $In.password) -Authentication Basic -ErrorAction Stop
 $pPid = ((Get-ExoSandboxTenant).Sessions | Where-Object SessionId -EQ $p.InstanceId.ToString()).ProcessId

@@ -3,6 +3,7 @@
  * identity platform, the admin API's InvokeCommand over the same data a real PSSession reads and writes.
  */
 import { spawn } from 'node:child_process';
+import { createPrivateKey, randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,12 +11,15 @@ import { waitFor } from '@exo-connect/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   approveDeviceCode,
+  configureTenant,
+  createSandboxApp,
   SANDBOX_DEMO_CREDENTIAL,
   type SandboxServer,
   sandboxEnvironment,
   startSandboxServer,
   verifyTenant,
 } from '../src/index.js';
+import { signJwt } from '../src/server/identity/index.js';
 import { form, httpsRequest } from './support/https-client.js';
 import { runPwshOk } from './support/pwsh.js';
 import { createTestTenant, type TestTenant } from './support/tenant.js';
@@ -163,6 +167,56 @@ describe('startSandboxServer', () => {
     expect(detail.split('|').slice(2).join('|')).toBe(viaSession);
   });
 
+  it('signs an app in by its secret or its certificate (client_credentials); the app-only token runs cmdlets', async () => {
+    const app = await createSandboxApp({
+      directory: tenant.directory,
+      displayName: 'exo-connect test app',
+      withSecret: true,
+      withCertificate: true,
+    });
+    const tokenUrl = `${server.authorityUrl}/${server.tenantId}/oauth2/v2.0/token`;
+    const grant = (fields: Record<string, string>) =>
+      httpsRequest(tokenUrl, {
+        caPath: server.caPath,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form({ grant_type: 'client_credentials', scope: server.scope, ...fields }),
+      });
+    const bySecret = await grant({ client_id: app.clientId, client_secret: app.secret! });
+    expect(bySecret.status, bySecret.text).toBe(200);
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = signJwt(
+      { aud: tokenUrl, iss: app.clientId, sub: app.clientId, jti: randomUUID(), nbf: now, exp: now + 600 },
+      {
+        privateKey: createPrivateKey(app.privateKeyPem!),
+        header: { x5t: Buffer.from(app.thumbprintSha1!, 'hex').toString('base64url') },
+      },
+    );
+    const byCertificate = await grant({
+      client_id: app.clientId,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+    });
+    expect(byCertificate.status, byCertificate.text).toBe(200);
+    const appToken = byCertificate.json().access_token as string;
+    const rows = await httpsRequest(`${server.adminUrl}/adminapi/beta/${server.organization}/InvokeCommand`, {
+      caPath: server.caPath,
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${appToken}`,
+        'x-anchormailbox': `APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@${server.tenantId}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ CmdletInput: { CmdletName: 'Get-AcceptedDomain', Parameters: {} } }),
+    });
+    expect(rows.status, rows.text).toBe(200);
+    expect(rows.json().value.map((d: { DomainName: string }) => d.DomainName)).toContain(
+      'sandbox.exo.localhost',
+    );
+    const unknown = await grant({ client_id: randomUUID(), client_secret: 'x' });
+    expect(unknown.json().error_description).toMatch(/^AADSTS700016: /);
+  });
+
   it('approves a device code from another process through the tenant directory', async () => {
     const started = await httpsRequest(`${server.authorityUrl}/${server.tenantId}/oauth2/v2.0/devicecode`, {
       caPath: server.caPath,
@@ -187,6 +241,46 @@ describe('startSandboxServer', () => {
     const granted = await poll();
     expect(granted.status, granted.text).toBe(200);
     expect(granted.json().access_token).toBeTruthy();
+  });
+
+  it('applies configureTenant({ rest }) at the next request: throttling, then tokens that expire in seconds', async () => {
+    const options = { directory: tenant.directory, env: tenant.env };
+    await expect(
+      configureTenant({ ...options, rest: { accessTokenLifetimeSeconds: 0 } }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    await configureTenant({ ...options, rest: { faults: { throttle: { limit: 1, windowSeconds: 3600 } } } });
+    expect((await invoke('Get-OrganizationConfig')).status).toBe(200);
+    const throttled = await invoke('Get-OrganizationConfig');
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+    await configureTenant({ ...options, rest: { faults: null, accessTokenLifetimeSeconds: 2 } });
+    const short = await passwordToken(
+      server,
+      SANDBOX_DEMO_CREDENTIAL.userPrincipalName,
+      SANDBOX_DEMO_CREDENTIAL.password,
+    );
+    expect(short.json().expires_in).toBe(2);
+    const saved = token;
+    token = short.json().access_token;
+    try {
+      expect((await invoke('Get-OrganizationConfig')).status).toBe(200);
+      // Expiry is the token's own: wait until the service refuses it, however slow this machine is.
+      let last = 0;
+      await waitFor(
+        async () => {
+          last = (await invoke('Get-OrganizationConfig')).status;
+          return last !== 200;
+        },
+        { timeoutMs: 60_000 },
+      );
+      expect(last).toBe(401);
+    } finally {
+      token = saved;
+      await configureTenant({ ...options, rest: { accessTokenLifetimeSeconds: 3600 } });
+    }
+    expect((await invoke('Get-OrganizationConfig')).status).toBe(200);
   });
 
   it('gives the environment a rest block pointing at the server', () => {

@@ -369,7 +369,8 @@ function signalCase(state: FaultState, signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL')
           await sleep(50);
         }
         child.process.kill(signal);
-        const exit = await Promise.race([child.exit, sleep(30_000).then(() => undefined)]);
+        // The engine waits up to 30 s for its disconnects; the bound here only ends a hang.
+        const exit = await Promise.race([child.exit, sleep(120_000).then(() => undefined)]);
         expect(exit, `the process ended; lines ${JSON.stringify(child.lines)}`).toBeDefined();
         // The engine lets the signal do what it would have done: the process ends by it.
         expect(exit!.signal, child.stderr()).toBe(signal);

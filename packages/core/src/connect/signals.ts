@@ -3,9 +3,18 @@ import type { Connection } from './connection.js';
 const live = new Set<Connection>();
 let installed = false;
 
+/**
+ * How long a signal waits for the disconnects. Generous, because a session busy streaming on a loaded machine
+ * takes a while to stop and remove; the handlers are `once`, so a second Ctrl-C ends the process at once.
+ */
+const DISCONNECT_GRACE_MS = 30_000;
+
 async function onSignal(signal: NodeJS.Signals): Promise<void> {
   const closing = [...live].map((connection) =>
-    Promise.race([connection.disconnect(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]),
+    Promise.race([
+      connection.disconnect(),
+      new Promise((resolve) => setTimeout(resolve, DISCONNECT_GRACE_MS).unref()),
+    ]),
   );
   await Promise.allSettled(closing);
   // Only stand in for the default behaviour when nobody else listens for this signal.

@@ -25,6 +25,7 @@ import {
   loadOrCreateSigningKey,
   openAppStore,
 } from './identity/index.js';
+import { type RestSettings, watchRestSettings } from './rest-settings.js';
 import { ensureTenantAuthority, restDirectory } from './tenant-authority.js';
 import { engineDirectory, readTenantIdentity } from './tenant-identity.js';
 
@@ -84,6 +85,15 @@ function tokenVerification(result: AccessTokenVerification): TokenVerification {
   return result.ok
     ? { ok: true, caller: result.caller }
     : { ok: false, reason: TOKEN_FAILURES[result.reason], message: result.message };
+}
+
+function definedLifetimes(settings: RestSettings): Partial<Lifetimes> {
+  const lifetimes: Partial<Lifetimes> = {};
+  if (settings.accessTokenLifetimeSeconds) lifetimes.accessTokenSeconds = settings.accessTokenLifetimeSeconds;
+  if (settings.deviceCodeLifetimeSeconds) lifetimes.deviceCodeSeconds = settings.deviceCodeLifetimeSeconds;
+  if (settings.refreshTokenLifetimeSeconds)
+    lifetimes.refreshTokenSeconds = settings.refreshTokenLifetimeSeconds;
+  return lifetimes;
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -172,6 +182,15 @@ export async function startSandboxServer(options: StartSandboxServerOptions = {}
     baseUrl: origin,
     verifyToken: (token) => tokenVerification(platform.verifyAccessToken(token, { audience: origin })),
   });
+  // configureTenant({ rest }) changes take effect at the next request; the caller's lifetimes win over the file's.
+  const checkSettings = watchRestSettings(directory, (settings) => {
+    platform.setLifetimes({
+      ...definedLifetimes(settings),
+      ...(options.lifetimes ?? {}),
+    });
+    api.faults.clear(tenant.tenantId);
+    if (settings.faults) api.faults.configure(tenant.tenantId, settings.faults);
+  });
   const state: ServerState = {
     pid: process.pid,
     adminUrl: origin,
@@ -184,6 +203,7 @@ export async function startSandboxServer(options: StartSandboxServerOptions = {}
   const control: ControlRequest = { state, approve: (code, upn) => platform.approveDeviceCode(code, upn) };
   server.on('request', (req, res) => {
     const serve = async () => {
+      checkSettings();
       if (await platform.handle(req, res)) return;
       if (await api.handle(req, res)) return;
       if (await handleControl(control, req, res)) return;

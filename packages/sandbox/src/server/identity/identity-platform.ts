@@ -75,6 +75,8 @@ export interface IdentityPlatform {
   readonly jwks: { keys: Jwk[] };
   /** For a child process: IDENTITY_ENDPOINT and IDENTITY_HEADER. */
   readonly managedIdentity: { endpoint: string; header: string };
+  /** Changes the lifetimes of what is issued from now on (what was issued keeps its own). */
+  setLifetimes(lifetimes: Partial<Lifetimes>): void;
 }
 
 const GET_ROUTES = new Set([
@@ -255,6 +257,9 @@ export function createIdentityPlatform(options: IdentityPlatformOptions): Identi
     managedIdentity: {
       endpoint: `${new URL(authority).origin}${managedIdentityPath}`,
       header: managedIdentity.header,
+    },
+    setLifetimes(lifetimes) {
+      context.lifetimes = lifetimesOf({ ...options, lifetimes: { ...context.lifetimes, ...lifetimes } });
     },
   };
 }
