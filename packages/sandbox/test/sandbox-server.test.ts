@@ -2,9 +2,10 @@
  * The REST face end to end: startSandboxServer() on 127.0.0.1 over HTTPS with the tenant's CA, tokens from its
  * identity platform, the admin API's InvokeCommand over the same data a real PSSession reads and writes.
  */
-import { spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createPrivateKey, randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@exo-connect/test-utils';
@@ -25,6 +26,14 @@ import { runPwshOk } from './support/pwsh.js';
 import { createTestTenant, type TestTenant } from './support/tenant.js';
 
 const EXO_CLIENT = 'fb78d390-0c51-40cd-8e17-fdbfab77341b';
+const hasCurl = (() => {
+  try {
+    execFileSync('curl', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 let tenant: TestTenant;
 let server: SandboxServer;
 let token: string;
@@ -282,6 +291,70 @@ describe('startSandboxServer', () => {
     }
     expect((await invoke('Get-OrganizationConfig')).status).toBe(200);
   });
+
+  it.skipIf(!hasCurl)(
+    'answers bad input from curl with the service’s statuses and keeps the tenant whole',
+    async () => {
+      // The token goes in a header file only this user can read: never on curl's command line.
+      const dir = await mkdtemp(join(tmpdir(), 'exo-curl-'));
+      try {
+        const headerFile = join(dir, 'headers');
+        await writeFile(
+          headerFile,
+          `Authorization: Bearer ${token}\nX-AnchorMailbox: UPN:${SANDBOX_DEMO_CREDENTIAL.userPrincipalName}\nContent-Type: application/json\n`,
+          { mode: 0o600 },
+        );
+        const curl = (url: string, body: string | Buffer, headers = true) =>
+          new Promise<number>((resolve, reject) => {
+            const args = [
+              '-s',
+              '-o',
+              '/dev/null',
+              '-w',
+              '%{http_code}',
+              '--cacert',
+              server.caPath,
+              '--data-binary',
+              '@-',
+              url,
+            ];
+            if (headers) args.unshift('-H', `@${headerFile}`);
+            // curl may end with a send error when the server answers 413 before the body is through; the
+            // status it printed is what counts.
+            execFile('curl', args, (error, stdout) =>
+              /^\d{3}$/.test(stdout) ? resolve(Number(stdout)) : reject(error),
+            ).stdin?.end(body);
+          });
+        const invokeUrl = `${server.adminUrl}/adminapi/beta/${server.tenantId}/InvokeCommand`;
+        const before = await verifyTenant({ directory: tenant.directory, env: tenant.env });
+        expect(await curl(invokeUrl, '{"CmdletInput":')).toBe(400);
+        expect(await curl(invokeUrl, JSON.stringify({ CmdletInput: { CmdletName: 'Get-Nothing' } }))).toBe(
+          400,
+        );
+        expect(
+          await curl(
+            invokeUrl,
+            JSON.stringify({ CmdletInput: { CmdletName: 'Get-Mailbox', Parameters: { Bogus: 1 } } }),
+          ),
+        ).toBe(400);
+        expect(await curl(invokeUrl, Buffer.alloc(1536 * 1024, 0x20))).toBe(413);
+        expect(await curl(`${server.adminUrl}/adminapi/beta/other.example/InvokeCommand`, '{}')).toBe(404);
+        expect(
+          await curl(invokeUrl, JSON.stringify({ CmdletInput: { CmdletName: 'Get-Mailbox' } }), false),
+        ).toBe(401);
+        expect(
+          await curl(
+            invokeUrl,
+            JSON.stringify({ CmdletInput: { CmdletName: 'Get-Mailbox', Parameters: { ResultSize: 1 } } }),
+          ),
+        ).toBe(200);
+        const after = await verifyTenant({ directory: tenant.directory, env: tenant.env });
+        expect(after).toEqual(before);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('gives the environment a rest block pointing at the server', () => {
     const env = sandboxEnvironment({ server });

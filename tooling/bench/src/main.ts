@@ -15,6 +15,7 @@ import { coldConnect } from './scenarios/cold-connect.js';
 import type { ScenarioRun } from './scenarios/common.js';
 import { concurrency } from './scenarios/concurrency.js';
 import { moduleStrategy } from './scenarios/module-strategy.js';
+import { restServer } from './scenarios/rest-server.js';
 import { warmCall } from './scenarios/warm-call.js';
 
 const RUNS: Record<number, ScenarioRun> = {
@@ -24,6 +25,7 @@ const RUNS: Record<number, ScenarioRun> = {
   4: concurrency,
   5: cli,
   6: moduleStrategy,
+  7: restServer,
 };
 
 const log = (message: string) => process.stderr.write(`${message}\n`);

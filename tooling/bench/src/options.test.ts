@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseOnly, parseOptions } from './options.js';
 
 describe('parseOptions', () => {
-  it('defaults to the full run of all six scenarios with the issue’s counts', () => {
+  it('defaults to the full run of all seven scenarios with the issue’s counts', () => {
     const o = parseOptions([]);
     expect(o.mode).toBe('full');
-    expect(o.only).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(o.only).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(o.rest).toMatchObject({ mailboxes: 100_000, clients: 50 });
     expect(o.write).toBe(true);
     expect(o.warm.calls).toBe(200);
     expect(o.bulk).toMatchObject({ mailboxes: 100_000, objects: 100_000 });
@@ -53,7 +54,7 @@ describe('parseOnly', () => {
   });
 
   it('refuses unknown scenarios and an empty list', () => {
-    expect(() => parseOnly('7')).toThrow(/unknown scenario "7"/);
+    expect(() => parseOnly('8')).toThrow(/unknown scenario "8"/);
     expect(() => parseOnly(' , ')).toThrow(/at least one/);
   });
 });

@@ -7,6 +7,7 @@ export const SCENARIOS = [
   { id: 4, key: 'concurrency', title: 'Concurrency: 60 commands, limit 3' },
   { id: 5, key: 'cli', title: 'CLI: exo run end to end' },
   { id: 6, key: 'module', title: 'Module strategy vs rps' },
+  { id: 7, key: 'rest', title: 'REST face: the sandbox server' },
 ] as const;
 
 export interface BenchOptions {
@@ -37,19 +38,28 @@ export interface BenchOptions {
   concurrency: { warmup: number; rounds: number; commands: number; sessions: number; latencyMs: number };
   cli: { warmup: number; reps: number };
   module: { warmup: number; reps: number };
+  /** Scenario 7: warm calls, the tenant paged (mailboxes), and `clients` at once making `callsPerClient` calls. */
+  rest: {
+    warmup: number;
+    calls: number;
+    mailboxes: number;
+    clients: number;
+    callsPerClient: number;
+    workers: number;
+  };
 }
 
 export const USAGE = `Usage: node dist/main.js [options]   (from the repo root: pnpm bench)
 
-Runs the six scenarios of the benchmark against their baselines and prints the results; a full run of
-all six writes results/latest.{json,md}, any other run results/partial.{json,md}.
+Runs the seven scenarios of the benchmark against their baselines and prints the results; a full run of
+all seven writes results/latest.{json,md}, any other run results/partial.{json,md}.
 
   --quick               short run: small counts, fewer repetitions (minutes, not tens of minutes)
   --only=<list>         scenarios to run, by number or name: 1 connect, 2 warm, 3 bulk,
-                        4 concurrency, 5 cli, 6 module (e.g. --only=2,bulk)
+                        4 concurrency, 5 cli, 6 module, 7 rest (e.g. --only=2,bulk)
   --reps=<n>            repetitions for scenarios 1, 3, 4 (rounds), 5 and 6
-  --calls=<n>           warm calls in scenario 2 (default 200)
-  --mailboxes=<n>       tenant size read back in scenario 3 (default 100000, max 100000)
+  --calls=<n>           warm calls in scenarios 2 and 7 (default 200)
+  --mailboxes=<n>       tenant size read back in scenarios 3 and 7 (default 100000, max 100000)
   --objects=<n>         objects emitted by the bridge-only variant of scenario 3 (default 100000)
   --commands=<n>        commands in scenario 4 (default 60)
   --out=<prefix>        write <prefix>.json and <prefix>.md instead
@@ -138,5 +148,13 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     },
     cli: { warmup: 1, reps: reps ?? (quick ? 3 : 8) },
     module: { warmup: 1, reps: reps ?? (quick ? 3 : 8) },
+    rest: {
+      warmup: quick ? 5 : 20,
+      calls: calls ?? (quick ? 50 : 200),
+      mailboxes: mailboxes ?? (quick ? 5000 : 100_000),
+      clients: 50,
+      callsPerClient: quick ? 4 : 20,
+      workers: 2,
+    },
   };
 }

@@ -82,7 +82,7 @@ export interface BenchReport {
   startedAt: string;
   finishedAt: string;
   mode: 'full' | 'quick';
-  /** The scenarios asked for (all six unless --only was given). */
+  /** The scenarios asked for (all seven unless --only was given). */
   only: number[];
   machine: MachineInfo;
   scenarios: ScenarioResult[];

@@ -8,6 +8,7 @@
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -37,7 +38,12 @@ import {
   renderSessionOption,
   resolveProxyOptions,
 } from '@exo-connect/proxy-config';
-import { SANDBOX_CONNECTION_URI, sandboxEnvironment } from '@exo-connect/sandbox';
+import {
+  SANDBOX_CONNECTION_URI,
+  type SandboxServer,
+  sandboxEnvironment,
+  startSandboxServer,
+} from '@exo-connect/sandbox';
 import { makeTempDir } from '@exo-connect/test-utils';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -367,6 +373,122 @@ async function request(
 function outputs(frames: Frame[]): unknown[] {
   return frames.flatMap((f) => (f.t === 'o' ? [f.v] : []));
 }
+
+describe('the sandbox REST face (startSandboxServer): values are data over HTTPS too', () => {
+  let server: SandboxServer;
+  let ca: string;
+  const post = (url: string, headers: Record<string, string>, body: string) =>
+    new Promise<{ status: number; json: () => any }>((resolve, reject) => {
+      const req = httpsRequest(url, { method: 'POST', headers, ca });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, json: () => JSON.parse(text) });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const token = async (username: string, password: string) =>
+    post(
+      `${server.authorityUrl}/${server.tenantId}/oauth2/v2.0/token`,
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      new URLSearchParams({
+        grant_type: 'password',
+        client_id: 'fb78d390-0c51-40cd-8e17-fdbfab77341b',
+        scope: server.scope,
+        username,
+        password,
+      }).toString(),
+    );
+
+  beforeAll(async () => {
+    server = await startSandboxServer({ directory: tenant.directory, env: tenant.env, workers: 1 });
+    ca = await readFile(server.caPath, 'utf8');
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('signs in with the payload password, and Set-Mailbox over REST stores generated values both faces read back', async () => {
+    const signIn = await token(payloadAccount.userPrincipalName, payloadAccount.password);
+    expect(signIn.status).toBe(200);
+    const admin = await token('admin@sandbox.exo.localhost', 'Sandbox-Demo-Pa55!');
+    const headers = {
+      authorization: `Bearer ${admin.json().access_token}`,
+      'x-anchormailbox': 'UPN:admin@sandbox.exo.localhost',
+      'content-type': 'application/json',
+    };
+    const invoke = (cmdlet: string, parameters: Record<string, unknown>) =>
+      post(
+        `${server.adminUrl}/adminapi/beta/${server.tenantId}/InvokeCommand`,
+        headers,
+        JSON.stringify({ CmdletInput: { CmdletName: cmdlet, Parameters: parameters } }),
+      );
+    const names = [
+      'DisplayName',
+      'Office',
+      ...Array.from({ length: 15 }, (_, i) => `CustomAttribute${i + 1}`),
+    ];
+    const value = injectionString(canary, { maxLength: 256, long: false });
+    const rows = sample(
+      fc.tuple(
+        value.filter((v) => v.length > 0),
+        ...names.slice(1).map(() => value),
+      ),
+      30,
+      40,
+    );
+    const failures: string[] = [];
+    for (const values of rows) {
+      const parameters: Record<string, string> = { Identity: 'fcx' };
+      names.forEach((name, i) => {
+        parameters[name] = values[i]!;
+      });
+      const set = await invoke('Set-Mailbox', parameters);
+      if (set.status !== 200) {
+        failures.push(`Set-Mailbox ${describeValue(values)}: HTTP ${set.status}`);
+        continue;
+      }
+      const viaRest = (await invoke('Get-Mailbox', { Identity: 'fcx' })).json().value?.[0] as Record<
+        string,
+        unknown
+      >;
+      const [viaSession] = await exo.invoke<Record<string, unknown>>('Get-Mailbox', { Identity: 'fcx' });
+      names.forEach((name, i) => {
+        if (viaRest?.[name] !== values[i])
+          failures.push(
+            `REST ${name} ${describeValue(values[i])} came back as ${describeValue(viaRest?.[name])}`,
+          );
+        if (viaSession?.[name] !== values[i])
+          failures.push(
+            `PSSession ${name} ${describeValue(values[i])} came back as ${describeValue(viaSession?.[name])}`,
+          );
+      });
+    }
+    // Payloads as cmdlet and parameter names: the service's 400 with PowerShell's texts, nothing run.
+    for (const name of sample(
+      value.filter((v) => v.length > 0),
+      20,
+      41,
+    )) {
+      const asCmdlet = await invoke(name, {});
+      if (asCmdlet.status !== 400) failures.push(`cmdlet ${describeValue(name)}: HTTP ${asCmdlet.status}`);
+      const asParameter = await invoke('Get-Mailbox', { [name]: 'x' });
+      // (A plain word may abbreviate a real parameter, -Anr or -Filter, as PowerShell's binder allows.)
+      if (asParameter.status === 200 && !/^[A-Za-z]+$/.test(name))
+        failures.push(`parameter ${describeValue(name)} was accepted`);
+    }
+    tally.record(
+      'sandbox REST: Set-Mailbox → Get-Mailbox over REST and PSSession (17 properties)',
+      rows.length * names.length + 40,
+      failures,
+    );
+    expect(failures).toEqual([]);
+  });
+});
 
 describe('connect options', () => {
   it('validates prefix, commandNames, connectionUri, credential and pwsh: refused naming the field, or kept as given', async () => {

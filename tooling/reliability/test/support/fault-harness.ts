@@ -133,7 +133,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** Records state events; `left(state)` is where the machine went when it left that state. */
 export class StateLog {
   readonly transitions: Array<{ from: string; to: string }> = [];
-  private readonly waiters: Array<{ state: string; wake: () => void }> = [];
+  private readonly waiters: Array<{ state: string; wake: () => void; fail: (error: Error) => void }> = [];
 
   readonly onEvent = (event: ConnectionEvent | { type: string; from?: string; to?: string }): void => {
     if (event.type !== 'state' || !('to' in event)) return;
@@ -146,18 +146,31 @@ export class StateLog {
       this.waiters.splice(this.waiters.indexOf(waiter), 1);
       waiter.wake();
     }
+    // A machine that ended cannot enter anything more: say so at once, with the path it took.
+    if (to === 'failed' || to === 'disconnected') {
+      for (const waiter of this.waiters.splice(0)) {
+        waiter.fail(new Error(`never entered ${waiter.state}: the connection ended first (${this.path})`));
+      }
+    }
   }
 
-  /** Resolves when the machine enters `state` (at once if it already did). */
-  entered(state: string, timeoutMs = 60_000): Promise<void> {
+  /**
+   * Resolves when the machine enters `state` (at once if it already did); rejects when it ends without. The
+   * timeout only ends a hang: a loaded machine may take long to get there.
+   */
+  entered(state: string, timeoutMs = 150_000): Promise<void> {
     if (this.transitions.some((t) => t.to === state)) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`never entered ${state}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`never entered ${state} (${this.path})`)), timeoutMs);
       this.waiters.push({
         state,
         wake: () => {
           clearTimeout(timer);
           resolve();
+        },
+        fail: (error) => {
+          clearTimeout(timer);
+          reject(error);
         },
       });
     });
