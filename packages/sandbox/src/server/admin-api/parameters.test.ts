@@ -39,6 +39,15 @@ describe('bindParameters', () => {
     });
   });
 
+  it('refuses a name with an @ that is not an annotation, instead of ignoring it', () => {
+    for (const key of ["@'\n'@", 'Identity@', 'a@b', ' -eq x@odata.type', '@odata.type']) {
+      expect(bindParameters({ [key]: 1 }, known), key).toMatchObject({
+        ok: false,
+        error: { httpStatus: 400 },
+      });
+    }
+  });
+
   it('refuses an empty name as not found', () => {
     expect(bindParameters({ '': 1 }, known)).toMatchObject({ ok: false, error: { httpStatus: 400 } });
   });

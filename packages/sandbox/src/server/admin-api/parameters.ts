@@ -22,6 +22,9 @@ const COMMON_PARAMETERS = [
   'Confirm',
 ];
 
+/** `<parameter>@odata.<term>`, e.g. `EmailAddresses@odata.type`. */
+const ODATA_ANNOTATION = /^[A-Za-z][A-Za-z0-9_]*@odata\.[A-Za-z][A-Za-z0-9.]*$/;
+
 export type BindResult =
   | { ok: true; parameters: Record<string, unknown> }
   | { ok: false; error: EngineError };
@@ -36,7 +39,9 @@ export function bindParameters(input: Record<string, unknown>, known: readonly s
   const names = uniqueIgnoringCase([...known, ...COMMON_PARAMETERS]);
   const bound: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
-    if (key.includes('@')) continue;
+    // Only an annotation of a parameter (`Name@odata.type`) is skipped; any other name with an @ in it is a
+    // name PowerShell does not know, and is refused as one, never ignored.
+    if (ODATA_ANNOTATION.test(key)) continue;
     const resolved = resolveName(key, names);
     if (!resolved.ok) return resolved;
     if (Object.hasOwn(bound, resolved.name))
