@@ -16,3 +16,8 @@ export const SANDBOX_EXO_MODULE_PATH = at(
 
 /** The script the TypeScript API runs: one JSON request on stdin, one JSON envelope on stdout. */
 export const SANDBOX_INVOKE_SCRIPT_PATH = at('../powershell/invoke-sandbox.ps1');
+
+/** How the sandbox runs one of its scripts in a fresh pwsh: no profile, no prompts, scripts allowed (Windows). */
+export function pwshScriptArgs(script: string, ...args: string[]): string[] {
+  return ['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', script, ...args];
+}

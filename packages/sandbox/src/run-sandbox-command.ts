@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { childEnv } from '@exo-connect/pwsh';
 import { SandboxError } from './errors/sandbox-error.js';
 import { parseEnvelope } from './parse-envelope.js';
-import { SANDBOX_INVOKE_SCRIPT_PATH } from './paths.js';
+import { pwshScriptArgs, SANDBOX_INVOKE_SCRIPT_PATH } from './paths.js';
 import { resolvePwsh } from './resolve-pwsh.js';
 
 export type SandboxCommand =
@@ -38,19 +38,11 @@ export function runSandboxCommand(
     return Promise.reject(new SandboxError('ABORTED', `${command} was aborted before it started.`));
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      pwsh,
-      [
-        '-NoLogo',
-        '-NoProfile',
-        '-NonInteractive',
-        '-ExecutionPolicy',
-        'Bypass',
-        '-File',
-        SANDBOX_INVOKE_SCRIPT_PATH,
-      ],
-      { env: pwshEnv, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true },
-    );
+    const child = spawn(pwsh, pwshScriptArgs(SANDBOX_INVOKE_SCRIPT_PATH), {
+      env: pwshEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let aborted = false;

@@ -149,6 +149,8 @@ Remove-PSSession $s`,
     const whoami = await invoke(pool, 'Get-Mailbox', { Identity: '$(whoami)' });
     expect(!whoami.ok && whoami.error.message).toContain("object '$(whoami)' couldn't be found");
     expect(objectsOf(await invoke(pool, 'Get-Mailbox', { Filter: "Name -eq '$(whoami)'" }))).toEqual([]);
+    // Hostile cmdlet names, sent to the worker as JSON data (never script text): each must be looked up as a
+    // name and refused, and nothing may run.
     for (const cmdlet of [
       `Get-Mailbox; ${removeIt}`,
       'Remove-Item',

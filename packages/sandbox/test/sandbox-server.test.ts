@@ -356,6 +356,115 @@ describe('startSandboxServer', () => {
     },
   );
 
+  it('runs a $batch of cmdlets, lists the caller’s cmdlets (EXOModuleFile), and serves a managed identity', async () => {
+    const auth = {
+      authorization: `Bearer ${token}`,
+      'x-anchormailbox': `UPN:${SANDBOX_DEMO_CREDENTIAL.userPrincipalName}`,
+      'content-type': 'application/json',
+    };
+    const item = (id: string, cmdlet: string, parameters: Record<string, unknown>) => ({
+      id,
+      method: 'POST',
+      url: `/adminapi/beta/${server.tenantId}/InvokeCommand`,
+      body: { CmdletInput: { CmdletName: cmdlet, Parameters: parameters } },
+    });
+    const batch = await httpsRequest(`${server.adminUrl}/adminapi/beta/${server.tenantId}/$batch`, {
+      caPath: server.caPath,
+      method: 'POST',
+      headers: { ...auth, prefer: 'odata.continue-on-error' },
+      body: JSON.stringify({
+        requests: [
+          item('1', 'Get-Mailbox', { ResultSize: 2 }),
+          item('2', 'Get-Mailbox', { Identity: 'nobody-here' }),
+        ],
+      }),
+    });
+    expect(batch.status, batch.text).toBe(200);
+    const statuses = Object.fromEntries(
+      (batch.json().responses as { id: string; status: number }[]).map((r) => [r.id, r.status]),
+    );
+    expect(statuses).toEqual({ '1': 200, '2': 404 });
+    const eleven = await httpsRequest(`${server.adminUrl}/adminapi/beta/${server.tenantId}/$batch`, {
+      caPath: server.caPath,
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        requests: Array.from({ length: 11 }, (_, i) => item(String(i), 'Get-User', {})),
+      }),
+    });
+    expect(eleven.status).toBe(400);
+
+    const moduleFile = await httpsRequest(
+      `${server.adminUrl}/adminapi/v1.0/${server.tenantId}/EXOModuleFile?Version=3.7.0`,
+      {
+        caPath: server.caPath,
+        headers: { ...auth, commandname: '*' },
+      },
+    );
+    expect(moduleFile.status, moduleFile.text).toBe(200);
+    const exported = String(moduleFile.json().value[0].exportedCmdlets).split(',');
+    expect(exported).toEqual(expect.arrayContaining(['Get-Mailbox', 'Set-Mailbox', 'New-Mailbox']));
+
+    const identity = new URL(server.managedIdentity.endpoint);
+    identity.searchParams.set('resource', server.adminUrl);
+    identity.searchParams.set('api-version', '2019-08-01');
+    const mi = await httpsRequest(identity.href, {
+      caPath: server.caPath,
+      headers: { 'x-identity-header': server.managedIdentity.header },
+    });
+    expect(mi.status, mi.text).toBe(200);
+    const rows = await httpsRequest(`${server.adminUrl}/adminapi/beta/${server.tenantId}/InvokeCommand`, {
+      caPath: server.caPath,
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${mi.json().access_token}`,
+        'x-anchormailbox': `APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@${server.tenantId}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ CmdletInput: { CmdletName: 'Get-OrganizationConfig', Parameters: {} } }),
+    });
+    expect(rows.status, rows.text).toBe(200);
+  });
+
+  it('serves a second tenant at the same time, on its own port with its own CA', async () => {
+    const other = await createTestTenant({ mailboxCount: 3 });
+    const second = await startSandboxServer({ directory: other.directory, env: other.env, workers: 1 });
+    try {
+      expect(second.adminUrl).not.toBe(server.adminUrl);
+      expect(second.tenantId).not.toBe(server.tenantId);
+      const signIn = await passwordToken(
+        second,
+        SANDBOX_DEMO_CREDENTIAL.userPrincipalName,
+        SANDBOX_DEMO_CREDENTIAL.password,
+      );
+      expect(signIn.status).toBe(200);
+      // A token from one tenant is refused by the other.
+      const crossed = await httpsRequest(
+        `${second.adminUrl}/adminapi/beta/${second.tenantId}/InvokeCommand`,
+        {
+          caPath: second.caPath,
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'x-anchormailbox': 'UPN:admin@sandbox.exo.localhost',
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({ CmdletInput: { CmdletName: 'Get-OrganizationConfig', Parameters: {} } }),
+        },
+      );
+      expect(crossed.status).toBe(401);
+      // Each server presents a certificate only its own tenant's CA vouches for.
+      await expect(
+        httpsRequest(`${second.authorityUrl}/${second.tenantId}/discovery/v2.0/keys`, {
+          caPath: server.caPath,
+        }),
+      ).rejects.toThrow();
+    } finally {
+      await second.stop();
+      await other.dispose();
+    }
+  });
+
   it('gives the environment a rest block pointing at the server', () => {
     const env = sandboxEnvironment({ server });
     expect(env.rest).toMatchObject({

@@ -187,11 +187,14 @@ namespace ExoConnect.Sandbox
             var password = root.TryGetProperty("password", out var p) ? p.GetString() ?? string.Empty : string.Empty;
             AuthenticationResult result = null;
             if (upn.Length > 0) result = Authenticator.Authenticate(_session.TenantDirectory, new PSCredential(upn, RestJson.ToSecureString(password)));
-            var exists = upn.Length > 0 && new TenantStore(_session.TenantDirectory).Load().FindAccount(upn) != null;
+            var outcome = result?.Outcome ?? AuthenticationOutcome.AccessDenied;
+            // Refused: a wrong password, or no such account (Entra says which). Any other outcome found the account.
+            var exists = outcome != AuthenticationOutcome.AccessDenied
+                || (upn.Length > 0 && new TenantStore(_session.TenantDirectory).Load().FindAccount(upn) != null);
             Reply(id, w =>
             {
                 w.WriteBoolean("ok", true);
-                w.WriteString("outcome", (result?.Outcome ?? AuthenticationOutcome.AccessDenied).ToString());
+                w.WriteString("outcome", outcome.ToString());
                 if (result?.UserPrincipalName != null) w.WriteString("upn", result.UserPrincipalName);
                 w.WriteBoolean("exists", exists);
             });

@@ -1,7 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { childEnv } from '@exo-connect/pwsh';
 import { SandboxError } from '../../errors/sandbox-error.js';
-import { SANDBOX_POWERSHELL_DIR } from '../../paths.js';
+import { pwshScriptArgs, SANDBOX_POWERSHELL_DIR } from '../../paths.js';
 import {
   createReplyReader,
   encodeRequest,
@@ -71,19 +71,13 @@ export class EngineWorker {
     const marker = newMarker();
     const child = spawn(
       options.pwsh,
-      [
-        '-NoLogo',
-        '-NoProfile',
-        '-NonInteractive',
-        '-ExecutionPolicy',
-        'Bypass',
-        '-File',
+      pwshScriptArgs(
         WORKER_SCRIPT_PATH,
         '-MaxCursors',
         String(options.maxCursors),
         '-CursorIdleSeconds',
         String(Math.max(1, Math.round(options.cursorIdleMs / 1000))),
-      ],
+      ),
       {
         env: childEnv(options.env, {
           TERM: 'dumb',
