@@ -162,6 +162,27 @@ describe('built-in environments match REFERENCE.md §2', () => {
     expect(isExchangeOnlineUri(env.rps!.connectionUri)).toBe(false);
   });
 
+  it.each([
+    ['worldwide', 'https://outlook.office365.com', 'https://login.microsoftonline.com'],
+    ['gcc-high', 'https://outlook.office365.us', 'https://login.microsoftonline.us'],
+    ['dod', 'https://outlook-dod.office365.us', 'https://login.microsoftonline.us'],
+    ['china', 'https://partner.outlook.cn', 'https://login.chinacloudapi.cn'],
+  ])('%s has the REST admin API of REFERENCE §8', (id, apiUrl, authority) => {
+    const rest = builtin(id).rest!;
+    expect(rest).toMatchObject({ apiUrl, authority, scope: `${apiUrl}/.default` });
+    expect(rest.caPath).toBeUndefined();
+  });
+
+  it("21Vianet keeps Microsoft's newer API host too; only the four Exchange Online clouds have a REST block", () => {
+    expect(builtin('china').rest!.alternateApiUrls).toEqual(['https://outlook.office365.cn']);
+    expect(BUILTIN_ENVIRONMENTS.filter((e) => e.rest).map((e) => e.id)).toEqual([
+      'worldwide',
+      'gcc-high',
+      'dod',
+      'china',
+    ]);
+  });
+
   it('no built-in loads a prelude', () => {
     expect(BUILTIN_ENVIRONMENTS.filter((e) => e.prelude)).toEqual([]);
   });

@@ -35,6 +35,11 @@ const SPECS: readonly EnvironmentSpec[] = [
       exchangeEnvironmentName: 'O365Default',
       azureADAuthorizationEndpointUri: 'https://login.microsoftonline.com/organizations',
     },
+    rest: {
+      apiUrl: 'https://outlook.office365.com',
+      authority: 'https://login.microsoftonline.com',
+      scope: 'https://outlook.office365.com/.default',
+    },
     compliance: { rpsConnectionUri: 'https://ps.compliance.protection.outlook.com/powershell-liveid/' },
     eop: { rpsConnectionUri: 'https://ps.protection.outlook.com/powershell-liveid/' },
     documentation: CONNECT_EXO_DOCS,
@@ -49,6 +54,11 @@ const SPECS: readonly EnvironmentSpec[] = [
       exchangeEnvironmentName: 'O365USGovGCCHigh',
       azureADAuthorizationEndpointUri: 'https://login.microsoftonline.us/organizations',
     },
+    rest: {
+      apiUrl: 'https://outlook.office365.us',
+      authority: 'https://login.microsoftonline.us',
+      scope: 'https://outlook.office365.us/.default',
+    },
     compliance: { rpsConnectionUri: 'https://ps.compliance.protection.office365.us/powershell-liveid/' },
     documentation: CONNECT_EXO_DOCS,
   },
@@ -62,6 +72,11 @@ const SPECS: readonly EnvironmentSpec[] = [
       exchangeEnvironmentName: 'O365USGovDoD',
       azureADAuthorizationEndpointUri: 'https://login.microsoftonline.us/organizations',
     },
+    rest: {
+      apiUrl: 'https://outlook-dod.office365.us',
+      authority: 'https://login.microsoftonline.us',
+      scope: 'https://outlook-dod.office365.us/.default',
+    },
     compliance: { rpsConnectionUri: 'https://l5.ps.compliance.protection.office365.us/powershell-liveid/' },
     documentation: CONNECT_EXO_DOCS,
   },
@@ -74,6 +89,13 @@ const SPECS: readonly EnvironmentSpec[] = [
     module: {
       exchangeEnvironmentName: 'O365China',
       azureADAuthorizationEndpointUri: 'https://login.chinacloudapi.cn/organizations',
+    },
+    rest: {
+      apiUrl: 'https://partner.outlook.cn',
+      // Microsoft's newer pages name this host; the module still uses partner.outlook.cn (REFERENCE §8).
+      alternateApiUrls: ['https://outlook.office365.cn'],
+      authority: 'https://login.chinacloudapi.cn',
+      scope: 'https://partner.outlook.cn/.default',
     },
     compliance: {
       rpsConnectionUri: 'https://ps.compliance.protection.partner.outlook.cn/powershell-liveid/',

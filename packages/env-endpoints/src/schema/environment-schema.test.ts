@@ -172,10 +172,28 @@ const RULES: [rule: string, spec: unknown, path: string, message: string | RegEx
     'must be a string',
   ],
   [
-    'defaultStrategy is rps or module',
-    changed('defaultStrategy', 'rest'),
+    'defaultStrategy is rps, module or rest',
+    changed('defaultStrategy', 'soap'),
     'defaultStrategy',
-    'one of rps, module',
+    'one of rps, module, rest',
+  ],
+  [
+    'the rest default strategy has its endpoint',
+    { ...(changed('rest', undefined) as object), defaultStrategy: 'rest' },
+    'rest',
+    'defaultStrategy is "rest"',
+  ],
+  [
+    'a REST scope is for the API host',
+    changed('rest.scope', 'https://graph.microsoft.com/.default'),
+    'rest.scope',
+    "the API's own origin",
+  ],
+  [
+    'alternate REST hosts are https',
+    changed('rest.alternateApiUrls', ['http://outlook.office365.cn']),
+    'rest.alternateApiUrls[0]',
+    'must use https',
   ],
   ['the default strategy has its endpoint', changed('rps', undefined), 'rps', 'defaultStrategy is "rps"'],
   [

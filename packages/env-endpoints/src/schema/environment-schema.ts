@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type UriProtocols, uriProblem } from './uri.js';
 
 /** How to connect: remote PowerShell (New-PSSession) or the ExchangeOnlineManagement module. */
-export const STRATEGIES = ['rps', 'module'] as const;
+export const STRATEGIES = ['rps', 'module', 'rest'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 /** The values Connect-ExchangeOnline accepts for -ExchangeEnvironmentName. */
@@ -130,17 +130,33 @@ export type ModuleEndpoint = z.infer<typeof moduleEndpointSchema>;
  * its tokens come from and for which scope; `caPath`, a CA certificate (PEM) to trust for both, only for a
  * private endpoint such as the local sandbox's.
  */
-export const restEndpointSchema = z.strictObject({
-  apiUrl: httpsUriSchema,
-  authority: httpsUriSchema,
-  scope: z
-    .string({ error: 'must be a string' })
-    .regex(/^https:\/\/\S+\/\.default$/, { error: 'must be "https://<api host>/.default"' }),
-  caPath: z
-    .string({ error: 'must be a string' })
-    .refine(isAbsolutePath, { error: 'must be an absolute path to a PEM file' })
-    .optional(),
-});
+export const restEndpointSchema = z
+  .strictObject({
+    apiUrl: httpsUriSchema,
+    /** Other hosts that serve the same API (21Vianet has two); doctor checks them, connections use `apiUrl`. */
+    alternateApiUrls: z.array(httpsUriSchema, { error: 'must be a list of https URLs' }).optional(),
+    authority: httpsUriSchema,
+    scope: z
+      .string({ error: 'must be a string' })
+      .regex(/^https:\/\/\S+\/\.default$/, { error: 'must be "https://<api host>/.default"' }),
+    caPath: z
+      .string({ error: 'must be a string' })
+      .refine(isAbsolutePath, { error: 'must be an absolute path to a PEM file' })
+      .optional(),
+  })
+  .superRefine((rest, ctx) => {
+    // The service refuses a token whose audience is another host: the scope names the API's own origin.
+    const origin = (url: string) => (URL.canParse(url) ? new URL(url).origin : undefined);
+    const api = origin(rest.apiUrl);
+    if (api && origin(rest.scope.slice(0, -'/.default'.length)) !== api) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scope'],
+        message: `must be "${api}/.default", the API's own origin (a token for another host is refused)`,
+        input: rest.scope,
+      });
+    }
+  });
 export type RestEndpoint = z.infer<typeof restEndpointSchema>;
 
 const rpsOnlyEndpointSchema = z.strictObject({ rpsConnectionUri: httpsUriSchema });
@@ -174,6 +190,13 @@ export const environmentSchema = z
         code: 'custom',
         path: ['rps'],
         message: 'is required because defaultStrategy is "rps"',
+      });
+    }
+    if (env.defaultStrategy === 'rest' && !env.rest) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rest'],
+        message: 'is required because defaultStrategy is "rest"',
       });
     }
     if (env.defaultStrategy === 'module' && !env.module) {
