@@ -35,6 +35,7 @@ export {
   type PasswordCredential,
   type Timeouts,
 } from './connect/options.js';
+export type { BatchItem, BatchResult } from './rest/contracts.js';
 export { enforcedPolicy } from './connect/steps/policy-step.js';
 export type { PlannedCommand, StepPlan, StrategyName } from './connect/strategies/index.js';
 export { type ClassifyContext, classifyErrorFrame, classifyText } from './errors/classify-error.js';

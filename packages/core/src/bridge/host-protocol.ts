@@ -15,6 +15,8 @@ import {
 
 export interface BridgeRequestOptions {
   depth?: number;
+  /** Properties to return (the rest transport asks the service for only these: `$select`). */
+  select?: readonly string[];
   /** Values for the parameters given as { $exoSecret: name }; each is handed over once, on request. */
   secrets?: Record<string, SecretValue>;
   signal?: AbortSignal;

@@ -14,6 +14,26 @@ export interface CommandOptions {
   timeoutMs?: number;
   /** Depth of the objects returned. Default: the connection's `depth` (4). */
   depth?: number;
+  /** Return only these properties of each object (rest: the service sends only them, `$select`). */
+  properties?: readonly string[];
+}
+
+function checkProperties(properties: readonly string[] | undefined): void {
+  for (const property of properties ?? []) {
+    if (typeof property !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,127}$/.test(property)) {
+      throw new ExoError('INVALID_ARGUMENT', `properties: "${String(property).slice(0, 80)}" is not a property name.`, {
+        details: { field: 'properties' },
+        remediation: 'Name properties as the cmdlet outputs them: letters, digits and underscores (DisplayName).',
+      });
+    }
+  }
+}
+
+/** Keeps only the asked-for properties of an output object (PowerShell's names are case-insensitive). */
+function project(row: unknown, properties: readonly string[] | undefined): unknown {
+  if (!properties?.length || !row || typeof row !== 'object' || Array.isArray(row)) return row;
+  const wanted = new Set(properties.map((p) => p.toLowerCase()));
+  return Object.fromEntries(Object.entries(row).filter(([key]) => wanted.has(key.toLowerCase())));
 }
 
 /** What the channel needs of its connection: a ready transport, the machine, and the defaults. */
@@ -80,6 +100,7 @@ export class CommandChannel {
   ): AsyncGenerator<T, void, undefined> {
     const { transport, surface } = this.owner.ready();
     surface.check(command, parameters);
+    checkProperties(options.properties);
     const timeoutMs = options.timeoutMs ?? this.owner.commandTimeoutMs;
     const closing = new AbortController();
     const signals = [
@@ -92,6 +113,7 @@ export class CommandChannel {
     this.#running.add(closing);
     const request = transport.request(command, parameters, {
       depth: options.depth ?? this.owner.depth,
+      select: options.properties,
       signal,
     });
     const frames = readFrames(request, errors, (event) => this.owner.emit(event));
@@ -99,14 +121,16 @@ export class CommandChannel {
     try {
       let step = await frames.next();
       while (!step.done) {
-        yield step.value as T;
+        yield project(step.value, options.properties) as T;
         step = await frames.next();
       }
       end = step.value;
     } catch (error) {
       // The channel to the host failed (the host exited, or its channel closed or broke): nothing can run
       // on this connection any more, not even a reconnect, which would need that host.
-      if (ExoError.is(error, 'SESSION_BROKEN')) throw new BrokenSession(error, true);
+      if (ExoError.is(error, 'SESSION_BROKEN')) {
+        throw new BrokenSession(error, !(transport.survivesBrokenRequests && transport.alive));
+      }
       throw error;
     } finally {
       this.#running.delete(closing);

@@ -1,8 +1,9 @@
 import { type EnvironmentDefinition, getEnvironment, validateEnvironment } from '@exo-connect/env-endpoints';
 import { locatePwsh } from '../pwsh/locate-pwsh.js';
-import { Connection, type Ports } from './connection.js';
+import { Connection, type ConnectionConfig, type Ports } from './connection.js';
 import { pwshHostFactory, realClock } from './host-port.js';
 import { type AccountLimiter, defaultLimiter } from './limiter.js';
+import { restTransportFactory } from '../rest/rest-transport.js';
 import { type ConnectOptions, parseConnectOptions } from './options.js';
 import { trackForSignals } from './signals.js';
 
@@ -46,12 +47,11 @@ export async function connect(
 
   const release = await limiter.acquire(
     account,
-    options.maxSessionsPerAccount ?? 3,
+    options.maxSessionsPerAccount ?? (strategy === 'rest' ? 50 : 3),
     options.signal,
     (waiting) => onEvent?.({ type: 'queued', account, waiting }),
   );
-  const connection = new Connection(
-    {
+  const config: ConnectionConfig = {
       environment,
       strategy,
       connectionUri: options.connectionUri,
@@ -69,9 +69,9 @@ export async function connect(
       env,
       platform: process.platform,
       onEvent,
-    },
-    { hosts: deps.hosts ?? pwshHostFactory, clock: deps.clock ?? realClock },
-  );
+    };
+  const hosts = deps.hosts ?? (strategy === 'rest' ? restTransportFactory({ ...config, credential: undefined }) : pwshHostFactory);
+  const connection = new Connection(config, { hosts, clock: deps.clock ?? realClock });
   connection.onSettled(release);
   if (options.handleSignals !== false) trackForSignals(connection);
   await connection.open(options.signal);

@@ -12,6 +12,8 @@ import {
   transition,
 } from '../machine/machine.js';
 import type { PwshInfo } from '../pwsh/locate-pwsh.js';
+import type { BatchItem, BatchResult } from '../rest/contracts.js';
+import { RestTransport } from '../rest/rest-transport.js';
 import { CommandChannel, type CommandOptions } from './command-channel.js';
 import { CommandSurface, type SurfaceOptions } from './command-surface.js';
 import type { ConnectionEvent } from './events.js';
@@ -137,6 +139,31 @@ export class Connection implements AsyncDisposable {
     options: CommandOptions = {},
   ): AsyncGenerator<T, void, undefined> {
     return this.#channel.stream<T>(command, parameters, options);
+  }
+
+  /**
+   * Runs several cmdlets, each checked against the command surface first. The rest strategy sends them as
+   * `$batch` requests of 10; the others run them one after another on the session. One result per item, in
+   * order: a cmdlet's failure is its item's `error` (ABORTED and TIMEOUT end the whole batch).
+   */
+  async batch(items: readonly BatchItem[], options: { signal?: AbortSignal } = {}): Promise<BatchResult[]> {
+    const { transport, surface } = this.#requireReady();
+    for (const item of items) surface.check(item.cmdlet, (item.parameters ?? {}) as Record<string, ParameterValue>);
+    if (transport instanceof RestTransport) return transport.batch(items, options);
+    const results: BatchResult[] = [];
+    for (const item of items) {
+      const warnings: string[] = [];
+      try {
+        const value = await this.invoke(item.cmdlet, (item.parameters ?? {}) as Record<string, ParameterValue>, {
+          signal: options.signal,
+        });
+        results.push({ ok: true, cmdlet: item.cmdlet, value, warnings });
+      } catch (error) {
+        if (!ExoError.is(error) || error.code === 'ABORTED' || error.code === 'TIMEOUT') throw error;
+        results.push({ ok: false, cmdlet: item.cmdlet, error });
+      }
+    }
+    return results;
   }
 
   /** Removes the session and ends the host. Safe to call in any state, and more than once. */

@@ -17,9 +17,14 @@ export interface RequestEnd {
  * memory.
  */
 export interface Transport {
-  /** The host's process id, when the transport has a process. */
-  readonly pid: number;
+  /** The host's process id, when the transport has a process (the rest transport has none). */
+  readonly pid: number | undefined;
   readonly alive: boolean;
+  /**
+   * True when a request that broke (SESSION_BROKEN) leaves the transport usable, as HTTPS does: the machine
+   * then reconnects instead of failing the connection. A pwsh host whose channel broke is gone.
+   */
+  readonly survivesBrokenRequests?: boolean;
   request(
     command: string,
     parameters?: Record<string, ParameterValue>,

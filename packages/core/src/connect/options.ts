@@ -107,7 +107,7 @@ const commandName = z.string().regex(/^[A-Za-z][A-Za-z0-9]*-[A-Za-z][A-Za-z0-9_]
 
 export const connectOptionsSchema = z.strictObject({
   environment: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).default('worldwide'),
-  strategy: z.enum(['rps', 'module']).optional(),
+  strategy: z.enum(['rps', 'module', 'rest']).optional(),
   /** Required by environments that need one (exchange-server); overrides the endpoint otherwise. */
   connectionUri: z.string().url().optional(),
   allowRetired: z.boolean().optional(),
@@ -132,7 +132,10 @@ export const connectOptionsSchema = z.strictObject({
     .optional(),
   timeouts: timeoutsSchema.optional(),
   onEvent: z.custom<(event: unknown) => void>((v) => typeof v === 'function').optional(),
-  /** Concurrent sessions per account in this process; connects beyond it wait. Default 3. */
+  /**
+   * Concurrent sessions per account in this process; connects beyond it wait. Default 3 (the service's
+   * limit for remote PowerShell and the module), 50 for rest, which holds no session.
+   */
   maxSessionsPerAccount: z.number().int().min(1).max(50).optional(),
   /** Depth of objects returned by invoke() and stream(). Default 4. */
   depth: z.number().int().min(1).max(20).optional(),

@@ -1,13 +1,14 @@
 import { ExoError } from '../../errors/exo-error.js';
 import { type Credential, type CredentialProvider, parseCredential } from '../options.js';
+import { runPlan } from './run-plan.js';
 import type { StepContext, StepResult } from './step-context.js';
 
 /** Takes the credential given, or asks its provider (a prompt, a vault); validated, never shown. */
 export async function credentialStep(ctx: StepContext): Promise<StepResult> {
   const source = ctx.credentialSource;
   if (source === undefined) {
-    if (ctx.plan.strategy === 'module') {
-      throw new ExoError('CREDENTIAL_MISSING', 'No credential was given for the module strategy.', {
+    if (ctx.plan.strategy === 'module' || ctx.plan.strategy === 'rest') {
+      throw new ExoError('CREDENTIAL_MISSING', `No credential was given for the ${ctx.plan.strategy} strategy.`, {
         remediation:
           'Give a credential: { userPrincipalName, password }, { kind: "device" }, { kind: "certificate", … }, ' +
           '{ kind: "managedIdentity", … } or { kind: "accessToken", … }.',
@@ -19,7 +20,13 @@ export async function credentialStep(ctx: StepContext): Promise<StepResult> {
     );
   }
   const credential = parseCredential(typeof source === 'function' ? await provided(source) : source);
-  return { credential, detail: describeCredential(credential) };
+  const signIn = ctx.strategy.credential?.({ ...ctx.plan, credential });
+  if (!signIn) return { credential, detail: describeCredential(credential) };
+  // The rest strategy signs in here: the token is the credential the session step uses.
+  const [who] = (await runPlan(ctx, signIn)) as Array<{ UserPrincipalName?: string; AppId?: string }>;
+  const signedIn = who?.UserPrincipalName ?? (who?.AppId ? `app ${who.AppId}` : undefined);
+  const described = describeCredential(credential);
+  return { credential, detail: signedIn ? `${described}: signed in as ${signedIn}` : described };
 }
 
 /**

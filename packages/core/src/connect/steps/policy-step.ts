@@ -33,6 +33,11 @@ export function groupPolicyError(enforced: PolicyScope): ExoError {
  */
 export async function policyStep(ctx: StepContext): Promise<StepResult> {
   const { plan, signal } = ctx;
+  if (!ctx.strategy.runsPowerShell) {
+    const transport = await ctx.transports.start({ env: plan.env, signal });
+    const policy = 'not applicable';
+    return { transport, policy, detail: policy, notApplicable: `the ${plan.strategy} strategy runs no PowerShell` };
+  }
   const host = await ctx.transports.start({
     info: ctx.pwsh,
     env: plan.env,

@@ -72,6 +72,7 @@ function signIn(ctx: PlanContext, connect: Record<string, JsonValue>): Omit<Plan
 /** ExchangeOnlineManagement: Connect-ExchangeOnline imports the cmdlets itself; Disconnect-ExchangeOnline ends it. */
 export const moduleStrategy: ConnectionStrategy = {
   importReportsProgress: false,
+  runsPowerShell: true,
 
   session(ctx) {
     const endpoint = ctx.environment.module;

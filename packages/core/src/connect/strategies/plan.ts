@@ -5,7 +5,7 @@ import type { SecretValue } from '../../bridge/pwsh-bridge.js';
 import type { ClassifyContext } from '../../errors/classify-error.js';
 import type { Credential } from '../options.js';
 
-export type StrategyName = 'rps' | 'module';
+export type StrategyName = 'rps' | 'module' | 'rest';
 
 /** What a strategy needs to know to plan a step: the connection's settings, never its live state. */
 export interface PlanContext {
@@ -41,6 +41,10 @@ export interface StepPlan {
 export interface ConnectionStrategy {
   /** False when the import reports no progress of its own, so the step reports its end. */
   readonly importReportsProgress: boolean;
+  /** False for rest: no PowerShell host, so no execution policy and no prelude modules. */
+  readonly runsPowerShell: boolean;
+  /** What the credential step runs once it has the credential (rest: get the first token). */
+  credential?(ctx: PlanContext): StepPlan;
   session(ctx: PlanContext): StepPlan;
   import(ctx: PlanContext): StepPlan;
   /** The command surface: what the import's last command says the session exported. */

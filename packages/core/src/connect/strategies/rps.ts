@@ -12,6 +12,7 @@ function rpsRetired(ctx: PlanContext): boolean {
 /** The seed's flow: New-PSSession to the environment's endpoint, then Import-PSSession, then Remove-PSSession. */
 export const rps: ConnectionStrategy = {
   importReportsProgress: true,
+  runsPowerShell: true,
 
   session(ctx): StepPlan {
     const endpoint = ctx.environment.rps;
