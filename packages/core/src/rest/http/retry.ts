@@ -1,4 +1,5 @@
 import { ExoError } from '../../errors/exo-error.js';
+import { isReadCommand } from '../../machine/machine.js';
 
 /**
  * When the admin API client sends a request again (REFERENCE.md §8: clients retry 408, 429, 503, 504). Pure:
@@ -64,14 +65,9 @@ const RETRIED_STATUSES = new Set([408, 429, 503, 504]);
 /** Answers that prove the service did not run the request (so a write may be sent again). */
 const NOT_RUN_STATUSES = new Set([408, 429, 503]);
 
-/**
- * Verbs that only read, as the connection's machine counts them (machine.ts isReadCommand) plus the
- * service's other read-only verbs. Anything else is treated as a write.
- */
-const READ_VERB = /^(Get|Test|Search|Find|Export|Measure|Resolve|Read|Trace|Compare|Show)-/i;
-
+/** A write is anything but the verbs the connection's machine counts as reads (Get-, Test-, Search-, …). */
 export function isWriteCommand(cmdlet: string): boolean {
-  return !READ_VERB.test(cmdlet);
+  return !isReadCommand(cmdlet);
 }
 
 export function isRetriedStatus(status: number): boolean {
