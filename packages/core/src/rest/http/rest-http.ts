@@ -20,7 +20,8 @@ function readCa(caPath: string): string {
   } catch (error) {
     throw new ExoError('INVALID_ARGUMENT', `The environment's CA file ${caPath} cannot be read.`, {
       details: { field: 'rest.caPath' },
-      remediation: 'Point rest.caPath at a readable PEM certificate (for the sandbox: a running `exo sandbox serve`).',
+      remediation:
+        'Point rest.caPath at a readable PEM certificate (for the sandbox: a running `exo sandbox serve`).',
       cause: error,
     });
   }

@@ -1,0 +1,54 @@
+import { stoppedError } from '../../connect/run-command.js';
+import type { InvokeOptions } from '../contracts.js';
+import { isWriteCommand } from '../http/retry.js';
+import type { ClientContext } from './client-context.js';
+import { exchange } from './exchange.js';
+import { checkInvoke, cmdletBody, invokeHeaders, invokeUrl } from './invoke-request.js';
+import { checkedTarget } from './origin.js';
+import { type Page, readPage } from './page.js';
+
+/**
+ * InvokeCommand as a lazy stream: one page is held at a time, and the next (`@odata.nextLink`, re-POSTed with
+ * the same body) is asked for only when the consumer pulls past the current one. A consumer that stops early
+ * stops the fetching; an abort cancels the request in flight.
+ */
+export async function* invokeStream(
+  context: ClientContext,
+  cmdlet: string,
+  parameters: Record<string, unknown>,
+  options: InvokeOptions,
+  openSignal: () => AbortSignal,
+): AsyncGenerator<Record<string, unknown>, void, undefined> {
+  const signal = openSignal();
+  checkInvoke(cmdlet, parameters, options);
+  const body = JSON.stringify(cmdletBody(cmdlet, parameters));
+  const headers = invokeHeaders(context.identity, cmdlet, options.pageSize);
+  let url: string | undefined = invokeUrl(context.origin(), context.tenant, options.select);
+  let first = true;
+  let page: Page | undefined;
+  while (url !== undefined) {
+    // The page just yielded is dropped before the next one arrives: one page in memory at a time.
+    page = undefined;
+    const reply = await exchange(context.deps, {
+      method: 'POST',
+      url,
+      headers,
+      body,
+      what: cmdlet,
+      cmdlet,
+      // Following a nextLink reads the rest of a result; only the first request runs the cmdlet.
+      write: first && isWriteCommand(cmdlet),
+      signal,
+    });
+    first = false;
+    page = readPage(reply.text, cmdlet, new URL(reply.url).host);
+    for (const warning of page.warnings) options.onWarning?.(warning);
+    const { nextLink } = page;
+    for (const object of page.value) {
+      if (signal.aborted) throw stoppedError(signal, cmdlet);
+      yield object;
+    }
+    // Checked when followed: a consumer that stopped early never depends on it.
+    url = nextLink ? checkedTarget(context.deps.api, reply.url, nextLink, cmdlet).href : undefined;
+  }
+}
