@@ -21,10 +21,15 @@ export interface CommandOptions {
 function checkProperties(properties: readonly string[] | undefined): void {
   for (const property of properties ?? []) {
     if (typeof property !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,127}$/.test(property)) {
-      throw new ExoError('INVALID_ARGUMENT', `properties: "${String(property).slice(0, 80)}" is not a property name.`, {
-        details: { field: 'properties' },
-        remediation: 'Name properties as the cmdlet outputs them: letters, digits and underscores (DisplayName).',
-      });
+      throw new ExoError(
+        'INVALID_ARGUMENT',
+        `properties: "${String(property).slice(0, 80)}" is not a property name.`,
+        {
+          details: { field: 'properties' },
+          remediation:
+            'Name properties as the cmdlet outputs them: letters, digits and underscores (DisplayName).',
+        },
+      );
     }
   }
 }

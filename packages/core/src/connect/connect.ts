@@ -1,9 +1,9 @@
 import { type EnvironmentDefinition, getEnvironment, validateEnvironment } from '@exo-connect/env-endpoints';
 import { locatePwsh } from '../pwsh/locate-pwsh.js';
+import { restTransportFactory } from '../rest/rest-transport.js';
 import { Connection, type ConnectionConfig, type Ports } from './connection.js';
 import { pwshHostFactory, realClock } from './host-port.js';
 import { type AccountLimiter, defaultLimiter } from './limiter.js';
-import { restTransportFactory } from '../rest/rest-transport.js';
 import { type ConnectOptions, parseConnectOptions } from './options.js';
 import { trackForSignals } from './signals.js';
 
@@ -52,25 +52,27 @@ export async function connect(
     (waiting) => onEvent?.({ type: 'queued', account, waiting }),
   );
   const config: ConnectionConfig = {
-      environment,
-      strategy,
-      connectionUri: options.connectionUri,
-      credential: input.credential,
-      proxy: input.proxy,
-      commandNames: options.commandNames,
-      allowCommands: options.allowCommands,
-      allowLocalCommands: options.allowLocalCommands,
-      prefix: options.prefix,
-      skipLoadingFormatData: options.skipLoadingFormatData,
-      executionPolicy: options.executionPolicy ?? 'bypass',
-      timeouts: options.timeouts ?? {},
-      depth: options.depth ?? 4,
-      pwsh,
-      env,
-      platform: process.platform,
-      onEvent,
-    };
-  const hosts = deps.hosts ?? (strategy === 'rest' ? restTransportFactory({ ...config, credential: undefined }) : pwshHostFactory);
+    environment,
+    strategy,
+    connectionUri: options.connectionUri,
+    credential: input.credential,
+    proxy: input.proxy,
+    commandNames: options.commandNames,
+    allowCommands: options.allowCommands,
+    allowLocalCommands: options.allowLocalCommands,
+    prefix: options.prefix,
+    skipLoadingFormatData: options.skipLoadingFormatData,
+    executionPolicy: options.executionPolicy ?? 'bypass',
+    timeouts: options.timeouts ?? {},
+    depth: options.depth ?? 4,
+    pwsh,
+    env,
+    platform: process.platform,
+    onEvent,
+  };
+  const hosts =
+    deps.hosts ??
+    (strategy === 'rest' ? restTransportFactory({ ...config, credential: undefined }) : pwshHostFactory);
   const connection = new Connection(config, { hosts, clock: deps.clock ?? realClock });
   connection.onSettled(release);
   if (options.handleSignals !== false) trackForSignals(connection);

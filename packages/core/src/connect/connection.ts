@@ -148,15 +148,20 @@ export class Connection implements AsyncDisposable {
    */
   async batch(items: readonly BatchItem[], options: { signal?: AbortSignal } = {}): Promise<BatchResult[]> {
     const { transport, surface } = this.#requireReady();
-    for (const item of items) surface.check(item.cmdlet, (item.parameters ?? {}) as Record<string, ParameterValue>);
+    for (const item of items)
+      surface.check(item.cmdlet, (item.parameters ?? {}) as Record<string, ParameterValue>);
     if (transport instanceof RestTransport) return transport.batch(items, options);
     const results: BatchResult[] = [];
     for (const item of items) {
       const warnings: string[] = [];
       try {
-        const value = await this.invoke(item.cmdlet, (item.parameters ?? {}) as Record<string, ParameterValue>, {
-          signal: options.signal,
-        });
+        const value = await this.invoke(
+          item.cmdlet,
+          (item.parameters ?? {}) as Record<string, ParameterValue>,
+          {
+            signal: options.signal,
+          },
+        );
         results.push({ ok: true, cmdlet: item.cmdlet, value, warnings });
       } catch (error) {
         if (!ExoError.is(error) || error.code === 'ABORTED' || error.code === 'TIMEOUT') throw error;

@@ -56,6 +56,13 @@ export const credentialSchema = z.discriminatedUnion('kind', [
         });
       }
     }),
+  // App-only with a client secret: the rest strategy only (Connect-ExchangeOnline takes no client secret).
+  z.strictObject({
+    kind: z.literal('clientSecret'),
+    appId: z.string().min(1),
+    organization: z.string().min(1),
+    clientSecret: secretText,
+  }),
   z.strictObject({
     kind: z.literal('managedIdentity'),
     organization: z.string().min(1),

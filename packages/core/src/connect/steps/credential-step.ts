@@ -8,11 +8,18 @@ export async function credentialStep(ctx: StepContext): Promise<StepResult> {
   const source = ctx.credentialSource;
   if (source === undefined) {
     if (ctx.plan.strategy === 'module' || ctx.plan.strategy === 'rest') {
-      throw new ExoError('CREDENTIAL_MISSING', `No credential was given for the ${ctx.plan.strategy} strategy.`, {
-        remediation:
-          'Give a credential: { userPrincipalName, password }, { kind: "device" }, { kind: "certificate", … }, ' +
-          '{ kind: "managedIdentity", … } or { kind: "accessToken", … }.',
-      });
+      throw new ExoError(
+        'CREDENTIAL_MISSING',
+        `No credential was given for the ${ctx.plan.strategy} strategy.`,
+        {
+          remediation:
+            ctx.plan.strategy === 'rest'
+              ? 'Give a credential: { userPrincipalName, password }, { kind: "device" }, { kind: "certificate", … }, ' +
+                '{ kind: "clientSecret", … }, { kind: "managedIdentity", … } or { kind: "accessToken", … }.'
+              : 'Give a credential: { userPrincipalName, password }, { kind: "device" }, { kind: "certificate", … }, ' +
+                '{ kind: "managedIdentity", … } or { kind: "accessToken", … }.',
+        },
+      );
     }
     throw new ExoError(
       'CREDENTIAL_MISSING',
@@ -59,6 +66,8 @@ export function describeCredential(credential: Credential): string {
       return 'device code sign-in';
     case 'certificate':
       return `certificate for app ${credential.appId}`;
+    case 'clientSecret':
+      return `client secret for app ${credential.appId}`;
     case 'managedIdentity':
       return 'managed identity';
     case 'accessToken':

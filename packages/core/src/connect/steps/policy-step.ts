@@ -36,7 +36,12 @@ export async function policyStep(ctx: StepContext): Promise<StepResult> {
   if (!ctx.strategy.runsPowerShell) {
     const transport = await ctx.transports.start({ env: plan.env, signal });
     const policy = 'not applicable';
-    return { transport, policy, detail: policy, notApplicable: `the ${plan.strategy} strategy runs no PowerShell` };
+    return {
+      transport,
+      policy,
+      detail: policy,
+      notApplicable: `the ${plan.strategy} strategy runs no PowerShell`,
+    };
   }
   const host = await ctx.transports.start({
     info: ctx.pwsh,

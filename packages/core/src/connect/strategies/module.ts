@@ -53,6 +53,16 @@ function signIn(ctx: PlanContext, connect: Record<string, JsonValue>): Omit<Plan
         secrets.certificatePassword = { kind: 'secureString', value: credential.certificatePassword };
       }
       break;
+    case 'clientSecret':
+      throw new ExoError(
+        'INVALID_ARGUMENT',
+        'credential.kind: Connect-ExchangeOnline takes no client secret.',
+        {
+          details: { field: 'credential.kind' },
+          remediation:
+            'Use the rest strategy (strategy "rest", --strategy rest), which signs in with a client secret, or give the app a certificate.',
+        },
+      );
     case 'managedIdentity':
       connect.ManagedIdentity = true;
       connect.Organization = credential.organization;

@@ -33,11 +33,11 @@ export const rps: ConnectionStrategy = {
     if (credential && credential.kind !== undefined && credential.kind !== 'password') {
       throw new ExoError(
         'INVALID_ARGUMENT',
-        `credential.kind: "${credential.kind}" needs the module strategy.`,
+        `credential.kind: "${credential.kind}" needs the module or rest strategy.`,
         {
           details: { field: 'credential.kind' },
           remediation:
-            'Remote PowerShell takes a user name and password; use strategy "module" for other sign-ins.',
+            'Remote PowerShell takes a user name and password; use strategy "rest" or "module" for other sign-ins.',
         },
       );
     }

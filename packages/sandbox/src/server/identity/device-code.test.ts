@@ -37,15 +37,36 @@ async function deviceCode(
   return reply.body as { device_code: string; user_code: string; message: string; verification_uri: string };
 }
 
-function poll(platform: TestPlatform, code: string, clientId = EXO_CLIENT, tenant = 'organizations') {
+function poll(
+  platform: TestPlatform,
+  code: string,
+  clientId = EXO_CLIENT,
+  tenant = 'organizations',
+  grantType = GRANT,
+) {
   return platform.post(`/${tenant}/oauth2/v2.0/token`, {
-    grant_type: GRANT,
+    grant_type: grantType,
     client_id: clientId,
     device_code: code,
   });
 }
 
 describe('device code flow', () => {
+  it("takes the grant's short name as well, as Entra's v2.0 endpoint does (MSAL sends it)", async () => {
+    const code = await deviceCode(t);
+    expectEntraError(
+      await poll(t, code.device_code, EXO_CLIENT, 'organizations', 'device_code'),
+      400,
+      'authorization_pending',
+      70016,
+      /OAuth 2\.0 device flow error\..*/,
+    );
+    t.platform.approveDeviceCode(code.user_code, 'admin@sandbox.exo.localhost');
+    const granted = await poll(t, code.device_code, EXO_CLIENT, 'organizations', 'device_code');
+    expect(granted.status).toBe(200);
+    expect(granted.body.access_token).toEqual(expect.any(String));
+  });
+
   it('issues a code with the fields and the message Entra gives', async () => {
     const reply = await t.post(`/${TENANT_ID}/oauth2/v2.0/devicecode`, {
       client_id: EXO_CLIENT,

@@ -8,6 +8,8 @@ import { appAccessToken, delegatedTokenResponse } from './tokens.js';
 /** POST <tenant>/oauth2/v2.0/token and /devicecode: the grants, as pure request → response functions. */
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+/** The short name Entra's v2.0 endpoint also takes for it, and the one MSAL sends. */
+export const DEVICE_CODE_GRANT_SHORT = 'device_code';
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 
 export type EndpointResult = { ok: true; body: Record<string, unknown> } | { ok: false; failure: EntraError };
@@ -89,6 +91,7 @@ export async function tokenGrant(context: PlatformContext, request: TokenRequest
   if (!grantType) return failed(entraErrors.missingParameter('grant_type'));
   switch (grantType) {
     case DEVICE_CODE_GRANT:
+    case DEVICE_CODE_GRANT_SHORT:
       return deviceCodeGrant(context, request);
     case 'password':
       return passwordGrant(context, request);

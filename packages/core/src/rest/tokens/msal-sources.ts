@@ -1,0 +1,168 @@
+import {
+  type AccountInfo,
+  AuthError,
+  type AuthenticationResult,
+  ConfidentialClientApplication,
+  type Configuration,
+  type DeviceCodeRequest,
+  LogLevel,
+  PublicClientApplication,
+  ServerError,
+} from '@azure/msal-node';
+import { ExoError } from '../../errors/exo-error.js';
+import type { AccessToken, TokenSourceContext } from '../contracts.js';
+import { msalNetworkModule } from '../http/msal-network.js';
+import type { TokenLoader } from './cached-source.js';
+import { refusedSignIn, unreachableIdentity } from './sign-in-errors.js';
+import { accessTokenOf } from './token-claims.js';
+
+/** The ExchangeOnlineManagement module's public client id: delegated sign-ins present themselves as it. */
+export const EXO_PUBLIC_CLIENT_ID = 'fb78d390-0c51-40cd-8e17-fdbfab77341b';
+
+/** MSAL's errors that mean no answer came back at all. */
+const NO_ANSWER = new Set([
+  'network_error',
+  'endpoints_resolution_error',
+  'openid_config_error',
+  'untrusted_authority',
+]);
+
+/**
+ * MSAL's configuration for one connection: its network client on the connection's HTTP stack (proxy, CA),
+ * the authority known up front (no instance discovery), and a logger that says nothing (MSAL's verbose lines
+ * may name the account).
+ */
+function configuration(
+  ctx: TokenSourceContext,
+  clientId: string,
+  auth: Partial<Configuration['auth']> = {},
+): Configuration {
+  return {
+    auth: {
+      clientId,
+      authority: `${ctx.authority}/${ctx.tenant}`,
+      knownAuthorities: [new URL(ctx.authority).host],
+      ...auth,
+    },
+    system: {
+      networkClient: msalNetworkModule(ctx.http),
+      loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined },
+    },
+  };
+}
+
+/** An MSAL failure as a stable code: a refused sign-in with Entra's text, an unreachable platform, or a bug. */
+export function msalFailure(ctx: TokenSourceContext, error: unknown): ExoError {
+  if (ExoError.is(error)) return error;
+  if (error instanceof ServerError || (error instanceof AuthError && /^AADSTS\d+/.test(error.errorMessage))) {
+    const errorNo = error instanceof ServerError && error.errorNo ? Number(error.errorNo) : undefined;
+    return refusedSignIn({
+      error: error.errorCode,
+      message: error.errorMessage,
+      ...(Number.isFinite(errorNo) && { aadsts: errorNo }),
+      ...(error instanceof ServerError && error.status !== undefined && { status: error.status }),
+    });
+  }
+  if (error instanceof AuthError && NO_ANSWER.has(error.errorCode))
+    return unreachableIdentity(ctx.authority, error);
+  if (error instanceof AuthError && error.errorCode === 'device_code_expired') {
+    return refusedSignIn({
+      error: 'expired_token',
+      message: 'The device code expired before anyone signed in with it.',
+    });
+  }
+  return new ExoError(
+    'AUTH_FAILED',
+    `The sign-in failed: ${error instanceof Error ? error.message : String(error)}`,
+    {
+      cause: error,
+      remediation: "Check the credential and the environment's authority; the cause says what MSAL reported.",
+    },
+  );
+}
+
+function tokenOf(ctx: TokenSourceContext, result: AuthenticationResult | null): AccessToken {
+  if (!result?.accessToken)
+    throw new ExoError('AUTH_FAILED', 'The identity platform returned no access token.');
+  return accessTokenOf(
+    result.accessToken,
+    {
+      expiresOnMs: result.expiresOn?.getTime(),
+      tenantId: result.tenantId || undefined,
+      userPrincipalName: result.account?.username || undefined,
+    },
+    ctx.tenant,
+  );
+}
+
+/**
+ * Delegated sign-ins (a password, a device code) as the module's public client. The first token comes from
+ * the grant; later ones from MSAL's refresh token, so the user signs in once per connection.
+ */
+export function publicClientLoader(
+  ctx: TokenSourceContext,
+  firstSignIn: (app: PublicClientApplication, scopes: string[]) => Promise<AuthenticationResult | null>,
+): { load: TokenLoader; close(): void } {
+  const app = new PublicClientApplication(configuration(ctx, EXO_PUBLIC_CLIENT_ID));
+  const scopes = [ctx.scope];
+  let account: AccountInfo | undefined;
+  const load: TokenLoader = async (forced) => {
+    try {
+      if (!account) {
+        const result = await firstSignIn(app, scopes);
+        account = result?.account ?? undefined;
+        return tokenOf(ctx, result);
+      }
+      return tokenOf(ctx, await app.acquireTokenSilent({ account, scopes, forceRefresh: forced }));
+    } catch (error) {
+      throw msalFailure(ctx, error);
+    }
+  };
+  return { load, close: () => void app.clearCache() };
+}
+
+export function passwordLoader(ctx: TokenSourceContext, username: string, password: string) {
+  return publicClientLoader(ctx, (app, scopes) =>
+    app.acquireTokenByUsernamePassword({ scopes, username, password }),
+  );
+}
+
+/** Device code: "To sign in, use a web browser…" goes out as an information event; close() stops the polling. */
+export function deviceCodeLoader(ctx: TokenSourceContext) {
+  let request: DeviceCodeRequest | undefined;
+  const loader = publicClientLoader(ctx, (app, scopes) => {
+    request = {
+      scopes,
+      deviceCodeCallback: (response) => ctx.emit({ type: 'information', message: response.message }),
+    };
+    return app.acquireTokenByDeviceCode(request);
+  });
+  return {
+    load: loader.load,
+    close: () => {
+      // MSAL reads `cancel` before each poll: the loop ends at its next interval.
+      if (request) request.cancel = true;
+      loader.close();
+    },
+  };
+}
+
+/** App-only sign-ins (client credentials): a certificate's signed assertion or a client secret. */
+export function confidentialClientLoader(
+  ctx: TokenSourceContext,
+  appId: string,
+  auth: Pick<Configuration['auth'], 'clientSecret' | 'clientCertificate'>,
+): { load: TokenLoader; close(): void } {
+  const app = new ConfidentialClientApplication(configuration(ctx, appId, auth));
+  const load: TokenLoader = async (forced) => {
+    try {
+      return tokenOf(
+        ctx,
+        await app.acquireTokenByClientCredential({ scopes: [ctx.scope], skipCache: forced }),
+      );
+    } catch (error) {
+      throw msalFailure(ctx, error);
+    }
+  };
+  return { load, close: () => void app.clearCache() };
+}
