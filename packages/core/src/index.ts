@@ -35,7 +35,6 @@ export {
   type PasswordCredential,
   type Timeouts,
 } from './connect/options.js';
-export type { BatchItem, BatchResult } from './rest/contracts.js';
 export { enforcedPolicy } from './connect/steps/policy-step.js';
 export type { PlannedCommand, StepPlan, StrategyName } from './connect/strategies/index.js';
 export { type ClassifyContext, classifyErrorFrame, classifyText } from './errors/classify-error.js';
@@ -60,3 +59,4 @@ export {
   MINIMUM_PWSH_VERSION,
   type PwshInfo,
 } from './pwsh/locate-pwsh.js';
+export type { BatchItem, BatchResult } from './rest/contracts.js';

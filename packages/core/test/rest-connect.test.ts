@@ -1,5 +1,5 @@
-import * as sandbox from '@exo-connect/sandbox';
 import { getEnvironment } from '@exo-connect/env-endpoints';
+import * as sandbox from '@exo-connect/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../src/connect/connect.js';
 import type { ConnectionEvent } from '../src/connect/events.js';
@@ -14,7 +14,11 @@ let options: (extra?: Partial<ConnectOptions>) => ConnectOptions;
 
 beforeAll(async () => {
   tenant = await testTenant(30);
-  server = await sandbox.startSandboxServer({ directory: tenant.directory, workers: 1, autoApproveDeviceCodes: true });
+  server = await sandbox.startSandboxServer({
+    directory: tenant.directory,
+    workers: 1,
+    autoApproveDeviceCodes: true,
+  });
   const environment = sandbox.sandboxEnvironment({ server });
   options = (extra = {}) => ({
     environment,
@@ -47,8 +51,12 @@ describe('connect({ strategy: "rest" })', () => {
       expect(exo.executionPolicy).toBe('not applicable');
       const states = events.filter((e) => e.type === 'state').map((e) => (e as { to: string }).to);
       expect(states).toEqual(['policy', 'credential', 'session', 'import', 'ready']);
-      const credentialDone = events.find((e) => e.type === 'step' && e.step === 'credential' && e.status === 'done');
-      expect(credentialDone).toMatchObject({ detail: expect.stringContaining(sandbox.SANDBOX_DEMO_CREDENTIAL.userPrincipalName) });
+      const credentialDone = events.find(
+        (e) => e.type === 'step' && e.step === 'credential' && e.status === 'done',
+      );
+      expect(credentialDone).toMatchObject({
+        detail: expect.stringContaining(sandbox.SANDBOX_DEMO_CREDENTIAL.userPrincipalName),
+      });
       const progress = events.filter((e) => e.type === 'progress');
       expect(progress.at(-1)).toMatchObject({ activity: 'Importing cmdlets', percent: 100, completed: true });
       expect(exo.commands).toContain('Get-Mailbox');
@@ -61,7 +69,9 @@ describe('connect({ strategy: "rest" })', () => {
       await exo.disconnect();
     }
     expect(exo.state).toBe('disconnected');
-    await expect(exo.invoke('Get-Mailbox', { ResultSize: 1 })).rejects.toMatchObject({ code: 'SESSION_BROKEN' });
+    await expect(exo.invoke('Get-Mailbox', { ResultSize: 1 })).rejects.toMatchObject({
+      code: 'SESSION_BROKEN',
+    });
   }, 120_000);
 
   it('streams every mailbox page by page, the same objects invoke() returns, and asks only for the properties wanted', async () => {
@@ -82,7 +92,9 @@ describe('connect({ strategy: "rest" })', () => {
 
   it("gives a cmdlet's error its own text, refuses commands the session did not export, and stays usable", async () => {
     await using exo = await connect(options());
-    const error = await exo.invoke('Get-Mailbox', { Identity: 'no-such-mailbox-4711' }).catch((e: unknown) => e);
+    const error = await exo
+      .invoke('Get-Mailbox', { Identity: 'no-such-mailbox-4711' })
+      .catch((e: unknown) => e);
     expect(ExoError.is(error, 'CMDLET_ERROR')).toBe(true);
     expect((error as ExoError).message).toMatch(/no-such-mailbox-4711/);
     await expect(exo.invoke('Get-Content', { Path: '/etc/passwd' })).rejects.toMatchObject({
@@ -92,10 +104,14 @@ describe('connect({ strategy: "rest" })', () => {
   }, 120_000);
 
   it('applies commandNames and a prefix: Get-ContosoMailbox runs Get-Mailbox', async () => {
-    await using exo = await connect(options({ commandNames: ['Get-Mailbox', 'Get-User'], prefix: 'Contoso' }));
+    await using exo = await connect(
+      options({ commandNames: ['Get-Mailbox', 'Get-User'], prefix: 'Contoso' }),
+    );
     expect(exo.commands).toEqual(['Get-ContosoMailbox', 'Get-ContosoUser']);
     expect(await exo.invoke('Get-ContosoMailbox', { ResultSize: 2 })).toHaveLength(2);
-    await expect(exo.invoke('Get-Mailbox', { ResultSize: 1 })).rejects.toMatchObject({ code: 'COMMAND_NOT_ALLOWED' });
+    await expect(exo.invoke('Get-Mailbox', { ResultSize: 1 })).rejects.toMatchObject({
+      code: 'COMMAND_NOT_ALLOWED',
+    });
   }, 120_000);
 
   it('writes through REST and reads back, and batch() returns one result per item in order', async () => {
@@ -103,7 +119,10 @@ describe('connect({ strategy: "rest" })', () => {
     const [first] = await exo.invoke<{ Identity: string }>('Get-Mailbox', { ResultSize: 1 });
     await exo.invoke('Set-Mailbox', { Identity: first!.Identity, CustomAttribute1: 'rest-write' });
     const items = [
-      ...Array.from({ length: 11 }, () => ({ cmdlet: 'Get-Mailbox', parameters: { Identity: first!.Identity } })),
+      ...Array.from({ length: 11 }, () => ({
+        cmdlet: 'Get-Mailbox',
+        parameters: { Identity: first!.Identity },
+      })),
       { cmdlet: 'Get-Mailbox', parameters: { Identity: 'no-such-mailbox-4712' } },
     ];
     const results = await exo.batch(items);
@@ -113,22 +132,35 @@ describe('connect({ strategy: "rest" })', () => {
       if (result.ok) expect(result.value[0]).toMatchObject({ CustomAttribute1: 'rest-write' });
     }
     expect(results[11]).toMatchObject({ ok: false, error: { code: 'CMDLET_ERROR' } });
-    await expect(exo.batch([{ cmdlet: 'Remove-Item' }])).rejects.toMatchObject({ code: 'COMMAND_NOT_ALLOWED' });
+    await expect(exo.batch([{ cmdlet: 'Remove-Item' }])).rejects.toMatchObject({
+      code: 'COMMAND_NOT_ALLOWED',
+    });
   }, 120_000);
 
   it('signs in with a device code: the sign-in text arrives as an information event', async () => {
     const { events, onEvent } = recorder();
     await using exo = await connect(options({ credential: { kind: 'device' }, onEvent }));
-    const info = events.filter((e) => e.type === 'information').map((e) => (e as { message: string }).message);
+    const info = events
+      .filter((e) => e.type === 'information')
+      .map((e) => (e as { message: string }).message);
     expect(info.join('\n')).toMatch(/To sign in, use a web browser/);
     expect(await exo.invoke('Get-Mailbox', { ResultSize: 1 })).toHaveLength(1);
   }, 120_000);
 
   it('signs in app-only with a client secret', async () => {
-    const app = await sandbox.createSandboxApp({ directory: tenant.directory, displayName: 'rest-connect', withSecret: true });
+    const app = await sandbox.createSandboxApp({
+      directory: tenant.directory,
+      displayName: 'rest-connect',
+      withSecret: true,
+    });
     await using exo = await connect(
       options({
-        credential: { kind: 'clientSecret', appId: app.clientId, organization: server.organization, clientSecret: app.secret! },
+        credential: {
+          kind: 'clientSecret',
+          appId: app.clientId,
+          organization: server.organization,
+          clientSecret: app.secret!,
+        },
       }),
     );
     expect(exo.commands).toContain('Get-Mailbox');
@@ -137,12 +169,19 @@ describe('connect({ strategy: "rest" })', () => {
 
   it('fails with the stable codes and leaves nothing behind: a wrong password, no credential, no REST endpoint', async () => {
     const wrong = await connect(
-      options({ credential: { userPrincipalName: sandbox.SANDBOX_DEMO_CREDENTIAL.userPrincipalName, password: 'not-the-password' } }),
+      options({
+        credential: {
+          userPrincipalName: sandbox.SANDBOX_DEMO_CREDENTIAL.userPrincipalName,
+          password: 'not-the-password',
+        },
+      }),
     ).catch((e: unknown) => e);
     expect(ExoError.is(wrong, 'AUTH_FAILED')).toBe(true);
     expect(JSON.stringify(wrong)).not.toContain('not-the-password');
 
-    await expect(connect(options({ credential: undefined }))).rejects.toMatchObject({ code: 'CREDENTIAL_MISSING' });
+    await expect(connect(options({ credential: undefined }))).rejects.toMatchObject({
+      code: 'CREDENTIAL_MISSING',
+    });
 
     const onPrem = await connect({
       environment: getEnvironment('exchange-server'),

@@ -5,12 +5,19 @@ import type { BridgeRequestOptions } from '../bridge/pwsh-bridge.js';
 import type { RequestEnd, Transport, TransportFactory } from '../connect/host-port.js';
 import type { Credential } from '../connect/options.js';
 import { parseCredential } from '../connect/options.js';
-import { hasProxySettings, resolveProxy } from '../connect/strategies/shared.js';
 import type { PlanContext } from '../connect/strategies/index.js';
 import { REST_COMMANDS, restEndpointOf } from '../connect/strategies/rest.js';
+import { hasProxySettings, resolveProxy } from '../connect/strategies/shared.js';
 import { ExoError } from '../errors/exo-error.js';
 import { createAdminApiClient } from './admin-api/index.js';
-import type { AccessToken, AdminApiClient, BatchItem, BatchResult, RestHttp, TokenSource } from './contracts.js';
+import type {
+  AccessToken,
+  AdminApiClient,
+  BatchItem,
+  BatchResult,
+  RestHttp,
+  TokenSource,
+} from './contracts.js';
 import { pumpFrames } from './frame-pump.js';
 import { createRestHttp } from './http/rest-http.js';
 import { createTokenSource } from './tokens/index.js';
@@ -96,9 +103,9 @@ export class RestTransport implements Transport {
   batch(items: readonly BatchItem[], options: { signal?: AbortSignal } = {}): Promise<BatchResult[]> {
     const client = this.#requireClient();
     const named = items.map((item) => ({ ...item, cmdlet: this.#serviceName(item.cmdlet) }));
-    return client.batch(named, options).then((results) =>
-      results.map((result, i) => ({ ...result, cmdlet: items[i]!.cmdlet })),
-    );
+    return client
+      .batch(named, options)
+      .then((results) => results.map((result, i) => ({ ...result, cmdlet: items[i]!.cmdlet })));
   }
 
   kill(): void {
@@ -149,7 +156,8 @@ export class RestTransport implements Transport {
   #openSession(): Record<string, string> {
     const token = this.#token;
     const tokens = this.#tokens;
-    if (!token || !tokens) throw new Error('exo-connect: the rest session step ran before the credential step');
+    if (!token || !tokens)
+      throw new Error('exo-connect: the rest session step ran before the credential step');
     this.#client?.close();
     const anchorMailbox = token.userPrincipalName
       ? `UPN:${token.userPrincipalName}`
