@@ -51,12 +51,18 @@ export function cachedTokenSource(
 
   const start = (forced: boolean): Promise<AccessToken> => {
     const loadedAt = now();
-    const running = load(forced).then((token) => {
-      if (closed) throw closedError();
-      const lifetime = Math.max(0, token.expiresOnMs - loadedAt);
-      current = { token, refreshAtMs: token.expiresOnMs - Math.min(REFRESH_SKEW_MS, lifetime / 2) };
-      return token;
-    });
+    const running = load(forced).then(
+      (token) => {
+        if (closed) throw closedError();
+        const lifetime = Math.max(0, token.expiresOnMs - loadedAt);
+        current = { token, refreshAtMs: token.expiresOnMs - Math.min(REFRESH_SKEW_MS, lifetime / 2) };
+        return token;
+      },
+      // A load cut short by close() (a device code's polling cancelled) failed because of the close, not the credential.
+      (error: unknown) => {
+        throw closed ? closedError() : error;
+      },
+    );
     inFlight = running;
     const clear = () => {
       if (inFlight === running) inFlight = undefined;

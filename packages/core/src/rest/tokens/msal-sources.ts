@@ -106,14 +106,16 @@ export function publicClientLoader(
   const app = new PublicClientApplication(configuration(ctx, EXO_PUBLIC_CLIENT_ID));
   const scopes = [ctx.scope];
   let account: AccountInfo | undefined;
-  const load: TokenLoader = async (forced) => {
+  // The cached source loads only when its token is due (by ctx.now) or was refused: MSAL's own cache, on the
+  // real clock, would hand that same token back, so a later load always redeems the refresh token.
+  const load: TokenLoader = async () => {
     try {
       if (!account) {
         const result = await firstSignIn(app, scopes);
         account = result?.account ?? undefined;
         return tokenOf(ctx, result);
       }
-      return tokenOf(ctx, await app.acquireTokenSilent({ account, scopes, forceRefresh: forced }));
+      return tokenOf(ctx, await app.acquireTokenSilent({ account, scopes, forceRefresh: true }));
     } catch (error) {
       throw msalFailure(ctx, error);
     }
@@ -154,12 +156,10 @@ export function confidentialClientLoader(
   auth: Pick<Configuration['auth'], 'clientSecret' | 'clientCertificate'>,
 ): { load: TokenLoader; close(): void } {
   const app = new ConfidentialClientApplication(configuration(ctx, appId, auth));
-  const load: TokenLoader = async (forced) => {
+  // As for public clients: asked only when its token is due or refused, never MSAL's cached one.
+  const load: TokenLoader = async () => {
     try {
-      return tokenOf(
-        ctx,
-        await app.acquireTokenByClientCredential({ scopes: [ctx.scope], skipCache: forced }),
-      );
+      return tokenOf(ctx, await app.acquireTokenByClientCredential({ scopes: [ctx.scope], skipCache: true }));
     } catch (error) {
       throw msalFailure(ctx, error);
     }
