@@ -109,7 +109,7 @@ describe('usage errors', () => {
     const option = await exo(['run', 'Get-Mailbox', '--strategy', 'fast', '--json'], env);
     expect(option.code).toBe(2);
     expect(JSON.parse(option.stdout).error.message).toBe(
-      'Expected --strategy=fast to be one of: rps, module',
+      'Expected --strategy=fast to be one of: rest, module, rps',
     );
   });
 });

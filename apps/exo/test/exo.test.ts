@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
@@ -50,6 +50,34 @@ describe('exo basics', () => {
     const result = await exo(['docter'], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('"exo docter" is not an exo command. Did you mean "exo doctor"?');
+  });
+});
+
+describe('exo run --strategy rest against the sandbox', () => {
+  it("runs the cmdlet over the sandbox's REST face (started for the command, stopped after), no PowerShell session", async () => {
+    const result = await exo(
+      ['run', 'Get-Mailbox', '--strategy', 'rest', '-o', 'json', '--', '-ResultSize', '3'],
+      env,
+    );
+    expect(result.stderr).toContain('✓ policy: not applicable: the rest strategy runs no PowerShell');
+    expect(result.code).toBe(0);
+    const rows = JSON.parse(result.stdout);
+    expect(rows).toHaveLength(3);
+    expect(rows[0].PrimarySmtpAddress).toBe('admin@sandbox.exo.localhost');
+    expect(result.stderr).toContain('✓ credential: admin@sandbox.exo.localhost');
+    expect(result.stderr).toMatch(/Importing cmdlets.*100%|✓ import/);
+    expect(result.stderr).toContain('✓ disconnected');
+    // The REST face ran for this command only: its state file is gone with it.
+    expect(existsSync(join(env.EXO_SANDBOX_DIR!, 'rest', 'server.json'))).toBe(false);
+  });
+
+  it('refuses exo shell --strategy rest with a remedy (no PowerShell session to hand over)', async () => {
+    const result = await exo(['shell', '--strategy', 'rest', '--json'], env);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout).error).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      remediation: expect.stringContaining('--strategy module'),
+    });
   });
 });
 

@@ -11,6 +11,7 @@ export {
   type DoctorCheck,
   type DoctorOptions,
   type DoctorReport,
+  type DoctorStrategy,
   endpointTargets,
   runDoctor,
 } from './doctor/doctor.js';

@@ -129,4 +129,52 @@ describe('runDoctor', () => {
     expect(reach.detail).toContain(`via 127.0.0.1:${portOf(proxy)}`);
     expect(tunnels).toContain(`CONNECT 127.0.0.1:${closedPort} HTTP/1.1`);
   });
+
+  it('checks the REST admin API and the authority for the rest strategy, and needs no pwsh for it', async () => {
+    const api = portOf(https);
+    const environment = validateEnvironment({
+      id: 'loopback-rest',
+      displayName: 'Loopback REST lab',
+      defaultStrategy: 'rest',
+      rest: {
+        apiUrl: `https://127.0.0.1:${api}`,
+        authority: `https://127.0.0.1:${closedPort}`,
+        scope: `https://127.0.0.1:${api}/.default`,
+      },
+      documentation: 'https://example.com/loopback-rest',
+    });
+    const report = await runDoctor({
+      environment,
+      strategy: 'rest',
+      env: { ...process.env, ...noProxy, EXO_PWSH: '/nonexistent/pwsh' },
+      httpPort: portOf(http),
+      timeoutMs: 2_000,
+    });
+    expect(report.checks.map((c) => c.name)).toEqual([
+      'pwsh',
+      'proxy',
+      `reach 127.0.0.1:${api}`,
+      `reach 127.0.0.1:${closedPort}`,
+    ]);
+    const [pwsh, , apiCheck, authority] = report.checks;
+    expect(pwsh).toMatchObject({ ok: true, detail: expect.stringContaining('does not need it') });
+    expect(apiCheck).toMatchObject({ ok: true, detail: expect.stringContaining('REST admin API') });
+    expect(authority).toMatchObject({ ok: false, detail: expect.stringContaining('sign-in') });
+    expect(report.ok).toBe(false);
+  });
+
+  it('says so when the environment has no REST admin API', async () => {
+    const report = await runDoctor({
+      environment: environmentAt(portOf(https)),
+      strategy: 'rest',
+      env: { ...process.env, ...noProxy, EXO_PWSH: '/nonexistent/pwsh' },
+      timeoutMs: 2_000,
+    });
+    expect(report.ok).toBe(false);
+    expect(report.checks.find((c) => c.name === 'REST admin API')).toMatchObject({
+      ok: false,
+      detail: 'environment "loopback-lab" has no rest endpoint',
+      remediation: expect.stringContaining('--strategy module'),
+    });
+  });
 });

@@ -1,4 +1,11 @@
-import { configPath, listProfiles, loadConfig, resolveProfile, runDoctor } from '@exo-connect/cli';
+import {
+  configPath,
+  type DoctorStrategy,
+  listProfiles,
+  loadConfig,
+  resolveProfile,
+  runDoctor,
+} from '@exo-connect/cli';
 import { type EnvironmentDefinition, getEnvironment } from '@exo-connect/env-endpoints';
 import { sandboxEnvironment } from '@exo-connect/sandbox';
 import { Flags } from '@oclif/core';
@@ -20,7 +27,7 @@ export default class Doctor extends BaseCommand {
       char: 'e',
       description: "Environment to check (default: the profile's, else the sandbox).",
     }),
-    strategy: Flags.string({ description: 'Strategy to check for.', options: ['rps', 'module'] }),
+    strategy: Flags.string({ description: 'Strategy to check for.', options: ['rest', 'module', 'rps'] }),
     profile: Flags.string({ char: 'p', description: 'Profile to check.' }),
     proxy: Flags.string({ description: 'Proxy URL to check through (else HTTPS_PROXY).' }),
     timeout: Flags.integer({ description: 'Seconds to wait for each host.', default: 5, min: 1 }),
@@ -30,7 +37,7 @@ export default class Doctor extends BaseCommand {
     const { flags } = await this.parse(Doctor);
     const path = configPath();
     let profileEnvironment: string | undefined;
-    let profileStrategy: 'rps' | 'module' | undefined;
+    let profileStrategy: DoctorStrategy | undefined;
     try {
       const profile = flags.environment ? undefined : resolveProfile(await loadConfig(path), flags.profile);
       profileEnvironment = profile?.profile.environment;
@@ -43,7 +50,7 @@ export default class Doctor extends BaseCommand {
     const environment: EnvironmentDefinition = local
       ? sandboxEnvironment()
       : getEnvironment(id, { allowRetired: true });
-    const strategy = (flags.strategy ?? profileStrategy ?? environment.defaultStrategy) as 'rps' | 'module';
+    const strategy = (flags.strategy ?? profileStrategy ?? environment.defaultStrategy) as DoctorStrategy;
     const report = await runDoctor({
       environment,
       strategy,

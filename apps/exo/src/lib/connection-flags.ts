@@ -13,8 +13,9 @@ export const connectionFlags = {
     helpGroup: 'CONNECTION',
   }),
   strategy: Flags.string({
-    description: "How to connect: 'rps' (remote PowerShell) or 'module' (Connect-ExchangeOnline).",
-    options: ['rps', 'module'],
+    description:
+      "How to connect: 'rest' (the module's own REST admin API, from Node: no PowerShell), 'module' (Connect-ExchangeOnline) or 'rps' (remote PowerShell).",
+    options: ['rest', 'module', 'rps'],
     helpGroup: 'CONNECTION',
   }),
   'password-stdin': Flags.boolean({

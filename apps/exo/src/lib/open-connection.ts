@@ -16,6 +16,7 @@ import {
   defaultTenantDir,
   SANDBOX_DEMO_CREDENTIAL,
   sandboxEnvironment,
+  startSandboxServer,
   tenantStatus,
 } from '@exo-connect/sandbox';
 
@@ -42,7 +43,11 @@ export interface Target {
   label: string;
   sandbox: boolean;
   options: ConnectOptions;
+  /** Ends what the target started for the connection (the sandbox's REST face for --strategy rest). */
+  cleanup?: () => Promise<void>;
 }
+
+export type StrategyFlag = 'rps' | 'module' | 'rest';
 
 const SANDBOX_MAILBOXES = 25;
 
@@ -103,7 +108,7 @@ export async function resolveTarget(flags: ConnectionFlagValues, io: Io): Promis
   const chosen = flags.environment ? undefined : resolveProfile(config, flags.profile);
   const profile = chosen?.profile;
   const environment = flags.environment ?? profile?.environment;
-  const strategy = (flags.strategy ?? profile?.strategy) as 'rps' | 'module' | undefined;
+  const strategy = (flags.strategy ?? profile?.strategy) as StrategyFlag | undefined;
   const proxy = proxyFrom(flags, profile);
 
   if (environment === undefined || isSandbox(environment)) {
@@ -112,14 +117,18 @@ export async function resolveTarget(flags: ConnectionFlagValues, io: Io): Promis
     const credential: Credential = user
       ? { userPrincipalName: user, password: await password(flags, io, profile, user) }
       : SANDBOX_DEMO_CREDENTIAL;
+    // The sandbox's REST face serves this one command: started here, stopped when the connection ends.
+    const server =
+      strategy === 'rest' ? await startSandboxServer({ directory, workers: 1, env: io.env }) : undefined;
     return {
       label:
         environment === undefined
           ? `no profile configured: using the local sandbox tenant (${directory}) as ${credential.userPrincipalName}`
           : `sandbox tenant (${directory}) as ${credential.userPrincipalName}`,
       sandbox: true,
+      cleanup: server ? () => server.stop() : undefined,
       options: {
-        environment: sandboxEnvironment(),
+        environment: sandboxEnvironment({ server }),
         strategy,
         credential,
         proxy,
@@ -158,6 +167,8 @@ export async function resolveTarget(flags: ConnectionFlagValues, io: Io): Promis
 export interface OpenedConnection {
   connection: Connection;
   clearProgress: () => void;
+  /** Disconnects, then ends what the target started; safe to call more than once. */
+  close: () => Promise<void>;
 }
 
 /** Connects with progress on stderr, cancelled by `signal` (Ctrl+C). */
@@ -178,7 +189,15 @@ export async function openConnection(
       handleSignals: false,
       onEvent: progress.onEvent,
     });
-    return { connection, clearProgress: () => progress.clear() };
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= connection.disconnect().finally(() => target.cleanup?.());
+      return closing;
+    };
+    return { connection, clearProgress: () => progress.clear(), close };
+  } catch (error) {
+    await target.cleanup?.();
+    throw error;
   } finally {
     progress.clear();
   }

@@ -1,4 +1,4 @@
-import { type Credential, locatePwsh } from '@exo-connect/core';
+import { type Credential, ExoError, locatePwsh } from '@exo-connect/core';
 import { getEnvironment } from '@exo-connect/env-endpoints';
 import { runShell, type ShellRun } from '../lib/interactive-shell.js';
 import { type ConnectionFlagValues, type Io, resolveTarget } from '../lib/open-connection.js';
@@ -19,7 +19,17 @@ export interface OpenShellRequest {
  */
 export async function openShell(request: OpenShellRequest): Promise<ShellRun> {
   const { flags, io } = request;
+  const restRefused = () =>
+    new ExoError('INVALID_ARGUMENT', 'exo shell needs a PowerShell session; the rest strategy has none.', {
+      details: { field: 'strategy' },
+      remediation: 'Use --strategy module or --strategy rps for exo shell, or exo run for the rest strategy.',
+    });
+  if (flags.strategy === 'rest') throw restRefused();
   const target = await resolveTarget(flags, io);
+  if (target.options.strategy === 'rest') {
+    await target.cleanup?.();
+    throw restRefused();
+  }
   const environment =
     typeof target.options.environment === 'string'
       ? getEnvironment(target.options.environment)

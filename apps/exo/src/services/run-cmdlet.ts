@@ -1,9 +1,10 @@
-import type { Connection, ParameterValue } from '@exo-connect/core';
+import type { ParameterValue } from '@exo-connect/core';
 import { ExoError } from '@exo-connect/core';
 import {
   type ConnectionFlagValues,
   type Io,
   interruptSignal,
+  type OpenedConnection,
   openConnection,
 } from '../lib/open-connection.js';
 
@@ -27,13 +28,13 @@ export async function runCmdlet(
   present: (rows: AsyncIterable<Record<string, unknown>>) => Promise<unknown>,
 ): Promise<void> {
   const interrupt = interruptSignal();
-  let connection: Connection | undefined;
+  let opened: OpenedConnection | undefined;
   try {
-    ({ connection } = await openConnection(request.flags, request.io, interrupt.signal, {
+    opened = await openConnection(request.flags, request.io, interrupt.signal, {
       allowCommands: request.allowCommands,
-    }));
+    });
     await present(
-      connection.stream(request.cmdlet, request.parameters, {
+      opened.connection.stream(request.cmdlet, request.parameters, {
         signal: interrupt.signal,
         timeoutMs: request.timeoutMs,
       }),
@@ -43,13 +44,13 @@ export async function runCmdlet(
     if (!interrupt.interrupted()) throw error;
   } finally {
     // The interrupt handler stays until exit: a second Ctrl+C during cleanup must not cut it short.
-    await connection?.disconnect();
+    await opened?.close();
   }
   const signal = interrupt.interrupted();
   if (signal) {
     throw new ExoError(
       'ABORTED',
-      `${signal === 'SIGINT' ? 'Interrupted (Ctrl+C)' : `Stopped by ${signal}`}; ${connection ? 'the session was removed' : 'nothing was left open'}.`,
+      `${signal === 'SIGINT' ? 'Interrupted (Ctrl+C)' : `Stopped by ${signal}`}; ${opened ? 'the session was removed' : 'nothing was left open'}.`,
     );
   }
 }

@@ -23,9 +23,12 @@ export interface DoctorReport {
   checks: DoctorCheck[];
 }
 
+/** The strategies doctor checks for: what each needs differs (pwsh, the module, WSMan, which hosts). */
+export type DoctorStrategy = 'rps' | 'module' | 'rest';
+
 export interface DoctorOptions {
   environment: EnvironmentDefinition;
-  strategy: 'rps' | 'module';
+  strategy: DoctorStrategy;
   proxy?: ProxyOptionsInput;
   env?: Record<string, string | undefined>;
   platform?: NodeJS.Platform;
@@ -41,15 +44,25 @@ export interface DoctorOptions {
 /** Hosts (with the port their URI names) that a connection to this environment reaches. */
 export function endpointTargets(
   environment: EnvironmentDefinition,
-  strategy: 'rps' | 'module',
+  strategy: DoctorStrategy,
 ): Array<{ host: string; port: number; role: string }> {
+  const rest = environment.rest;
   const uris: Array<[string, string | undefined]> =
     strategy === 'rps'
       ? [['remote PowerShell', environment.rps?.connectionUri]]
-      : [
-          ['Exchange Online', environment.module?.connectionUri ?? environment.rps?.connectionUri],
-          ['sign-in', environment.module?.azureADAuthorizationEndpointUri],
-        ];
+      : strategy === 'rest'
+        ? [
+            ['REST admin API', rest?.apiUrl],
+            ...(rest?.alternateApiUrls ?? []).map((url): [string, string] => [
+              'REST admin API (alternate)',
+              url,
+            ]),
+            ['sign-in', rest?.authority],
+          ]
+        : [
+            ['Exchange Online', environment.module?.connectionUri ?? environment.rps?.connectionUri],
+            ['sign-in', environment.module?.azureADAuthorizationEndpointUri],
+          ];
   const seen = new Set<string>();
   const targets: Array<{ host: string; port: number; role: string }> = [];
   for (const [role, uri] of uris) {
@@ -136,15 +149,31 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   };
 
   let info: PwshInfo | undefined;
+  const rest = options.strategy === 'rest';
   try {
     info = await locatePwsh({ env });
     const via = info.resolvedFromShim ? ` (via ${info.foundAt})` : '';
     checks.push({ name: 'pwsh', ok: true, detail: `PowerShell ${info.version} at ${info.executable}${via}` });
   } catch (error) {
-    fail('pwsh', error, `need ${MINIMUM_PWSH_VERSION}+: `);
+    if (rest) {
+      checks.push({ name: 'pwsh', ok: true, detail: 'not found (the rest strategy does not need it)' });
+    } else fail('pwsh', error, `need ${MINIMUM_PWSH_VERSION}+: `);
   }
 
-  if (info) {
+  if (rest && !options.local && !options.environment.rest) {
+    checks.push({
+      name: 'REST admin API',
+      ok: false,
+      detail: `environment "${options.environment.id}" has no rest endpoint`,
+      remediation:
+        options.environment.id === 'exchange-server'
+          ? 'Exchange Server on-premises speaks remote PowerShell only: check --strategy rps.'
+          : 'Check --strategy module, or give the environment a rest block (env-endpoints).',
+    });
+  }
+
+  // The rest strategy starts no PowerShell: its execution policy, modules and WSMan do not matter.
+  if (info && !rest) {
     const facts = await probeHost({ info, env }).catch((error: unknown) => {
       fail('pwsh host', error);
       return undefined;
@@ -176,7 +205,9 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     checks.push({ name: 'network', ok: true, detail: 'not needed: the sandbox runs on this machine' });
   } else {
     for (const target of endpointTargets(options.environment, options.strategy)) {
-      for (const port of [...new Set([target.port, options.httpPort ?? 80])]) {
+      // Remote PowerShell and the module also use port 80 (redirects, CRL checks); the REST API is HTTPS only.
+      const ports = rest ? [target.port] : [...new Set([target.port, options.httpPort ?? 80])];
+      for (const port of ports) {
         const r = await checkReachable(
           { host: target.host, port },
           { proxy: proxyHop, timeoutMs: options.timeoutMs },

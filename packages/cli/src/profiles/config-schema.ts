@@ -36,7 +36,7 @@ function findSecrets(value: unknown, path: PropertyKey[], ctx: z.RefinementCtx):
 export const profileSchema = z.strictObject({
   /** An environment id or alias from env-endpoints (worldwide, gcc-high, sandbox …). */
   environment: z.string().trim().min(1, { error: 'must name an environment' }),
-  strategy: z.enum(['rps', 'module']).optional(),
+  strategy: z.enum(['rps', 'module', 'rest']).optional(),
   userPrincipalName: z
     .string()
     .regex(/^[^@\s]+@[^@\s]+$/, { error: 'must be a user principal name (user@domain)' })

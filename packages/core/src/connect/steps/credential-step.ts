@@ -33,7 +33,12 @@ export async function credentialStep(ctx: StepContext): Promise<StepResult> {
   const [who] = (await runPlan(ctx, signIn)) as Array<{ UserPrincipalName?: string; AppId?: string }>;
   const signedIn = who?.UserPrincipalName ?? (who?.AppId ? `app ${who.AppId}` : undefined);
   const described = describeCredential(credential);
-  return { credential, detail: signedIn ? `${described}: signed in as ${signedIn}` : described };
+  // A password names the user already; other sign-ins learn who signed in only from the token.
+  const detail =
+    signedIn && signedIn.toLowerCase() !== described.toLowerCase()
+      ? `${described}: signed in as ${signedIn}`
+      : described;
+  return { credential, detail };
 }
 
 /**

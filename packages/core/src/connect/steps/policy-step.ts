@@ -40,7 +40,7 @@ export async function policyStep(ctx: StepContext): Promise<StepResult> {
       transport,
       policy,
       detail: policy,
-      notApplicable: `the ${plan.strategy} strategy runs no PowerShell`,
+      notApplicable: `not applicable: the ${plan.strategy} strategy runs no PowerShell`,
     };
   }
   const host = await ctx.transports.start({
