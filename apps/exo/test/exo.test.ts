@@ -314,6 +314,8 @@ describe('exo endpoints, profiles, sandbox and doctor', () => {
     const show = await exo(['endpoints', 'show', '21vianet'], env);
     expect(show.stdout).toContain('https://partner.outlook.cn/PowerShell');
     expect(show.stdout).toContain('O365China');
+    expect(show.stdout).toMatch(/default strategy\s+rest/);
+    expect(show.stdout).toMatch(/rest api\s+https:\/\/partner\.outlook\.cn, https:\/\/outlook\.office365\.cn/);
   });
 
   it('adds, lists, uses and removes profiles in the config directory, never with a password', async () => {

@@ -92,8 +92,10 @@ describe('built-in environments match REFERENCE.md §2', () => {
       expect(env.compliance).toEqual({ rpsConnectionUri: ref.compliance });
     });
 
-    it('defaults to the module strategy and documents itself over https', () => {
-      expect(env.defaultStrategy).toBe('module');
+    it('defaults to rest where the cloud has a REST admin API (else module), and documents itself over https', () => {
+      // Germany (retired) and EOP standalone have no rest block: they stay on the module.
+      expect(env.defaultStrategy).toBe(env.rest ? 'rest' : 'module');
+      expect(Boolean(env.rest)).toBe(['worldwide', 'gcc-high', 'dod', 'china'].includes(ref.id));
       expect(env.documentation).toMatch(/^https:\/\/learn\.microsoft\.com\//);
     });
 

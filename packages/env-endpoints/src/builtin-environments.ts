@@ -29,7 +29,7 @@ const SPECS: readonly EnvironmentSpec[] = [
     id: 'worldwide',
     aliases: ['commercial', 'gcc', 'o365default'],
     displayName: 'Microsoft 365 worldwide (commercial and GCC)',
-    defaultStrategy: 'module',
+    defaultStrategy: 'rest',
     rps: exoRps('https://outlook.office365.com/powershell-liveid/'),
     module: {
       exchangeEnvironmentName: 'O365Default',
@@ -48,7 +48,7 @@ const SPECS: readonly EnvironmentSpec[] = [
     id: 'gcc-high',
     aliases: ['o365usgovgcchigh'],
     displayName: 'Microsoft 365 GCC High',
-    defaultStrategy: 'module',
+    defaultStrategy: 'rest',
     rps: exoRps('https://outlook.office365.us/powershell-liveid'),
     module: {
       exchangeEnvironmentName: 'O365USGovGCCHigh',
@@ -66,7 +66,7 @@ const SPECS: readonly EnvironmentSpec[] = [
     id: 'dod',
     aliases: ['o365usgovdod'],
     displayName: 'Microsoft 365 DoD',
-    defaultStrategy: 'module',
+    defaultStrategy: 'rest',
     rps: exoRps('https://webmail.apps.mil/powershell-liveid'),
     module: {
       exchangeEnvironmentName: 'O365USGovDoD',
@@ -84,7 +84,7 @@ const SPECS: readonly EnvironmentSpec[] = [
     id: 'china',
     aliases: ['21vianet', 'o365china'],
     displayName: 'Microsoft 365 operated by 21Vianet (China)',
-    defaultStrategy: 'module',
+    defaultStrategy: 'rest',
     rps: exoRps('https://partner.outlook.cn/PowerShell'),
     module: {
       exchangeEnvironmentName: 'O365China',

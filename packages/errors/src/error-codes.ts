@@ -52,7 +52,7 @@ export const ERROR_CODES = {
   },
   CREDENTIAL_MISSING: {
     remediation:
-      'Provide a credential: a user principal name and password, or a module-strategy sign-in method.',
+      'Provide a credential: a user principal name and password, or another sign-in (device code, certificate, client secret, managed identity, access token).',
     retryable: false,
     exitCode: EXIT_CODE_CLASSES.signIn,
   },
@@ -64,15 +64,15 @@ export const ERROR_CODES = {
   },
   MFA_REQUIRED: {
     remediation:
-      'This account requires multi-factor authentication: use the module strategy with device code, a certificate ' +
-      'or an access token instead of a password.',
+      'This account requires multi-factor authentication: sign in with a device code, a certificate, a client secret ' +
+      'or an access token instead of a password (the rest or module strategy).',
     retryable: false,
     exitCode: EXIT_CODE_CLASSES.signIn,
   },
   FEDERATED_AUTH_UNAVAILABLE: {
     remediation:
       'The account is federated and its identity provider is not reachable from the service. Use a non-federated ' +
-      '(cloud-only) account, or the module strategy with modern authentication.',
+      '(cloud-only) account, or a device code sign-in (the rest or module strategy).',
     retryable: false,
     exitCode: EXIT_CODE_CLASSES.signIn,
   },
@@ -85,8 +85,8 @@ export const ERROR_CODES = {
   },
   RPS_RETIRED: {
     remediation:
-      'Exchange Online retired remote PowerShell on 2023-10-01. Use the module strategy (`strategy: "module"`, ' +
-      'or `--strategy module`).',
+      'Exchange Online retired remote PowerShell on 2023-10-01. Use the rest strategy (the default; `strategy: "rest"`, ' +
+      'or `--strategy rest`) or the module strategy (`--strategy module`).',
     retryable: false,
     exitCode: EXIT_CODE_CLASSES.localSetup,
   },
@@ -118,7 +118,7 @@ export const ERROR_CODES = {
   },
   WSMAN_UNAVAILABLE: {
     remediation:
-      'PowerShell on Linux and macOS cannot open WSMan (remote PowerShell) sessions. Use the module strategy ' +
+      'PowerShell on Linux and macOS cannot open WSMan (remote PowerShell) sessions. Use the rest or module strategy ' +
       '(ExchangeOnlineManagement), or run the rps strategy on Windows.',
     retryable: false,
     exitCode: EXIT_CODE_CLASSES.localSetup,

@@ -26,7 +26,10 @@ export default class ProfileAdd extends BaseCommand {
   static override flags = {
     environment: Flags.string({ char: 'e', description: 'Environment id or alias.', required: true }),
     user: Flags.string({ char: 'u', description: 'User principal name.' }),
-    strategy: Flags.string({ description: 'rps or module.', options: ['rps', 'module'] }),
+    strategy: Flags.string({
+      description: "rest, module or rps (default: the environment's).",
+      options: ['rest', 'module', 'rps'],
+    }),
     'connection-uri': Flags.string({ description: 'Server URI (exchange-server).' }),
     proxy: Flags.string({ description: 'Proxy URL.' }),
     'proxy-access-type': Flags.string({
@@ -56,7 +59,7 @@ export default class ProfileAdd extends BaseCommand {
       {
         environment: flags.environment,
         userPrincipalName: flags.user,
-        strategy: flags.strategy as 'rps' | 'module' | undefined,
+        strategy: flags.strategy as 'rps' | 'module' | 'rest' | undefined,
         connectionUri: flags['connection-uri'],
         proxy: Object.keys(proxy).length ? proxy : undefined,
         credentialStore: flags.keychain ? 'keychain' : undefined,
