@@ -456,7 +456,7 @@ describe('certificate', () => {
   );
 
   it(
-    'a certificate thumbprint alone is INVALID_ARGUMENT (no certificate store here), before any request',
+    'a thumbprint not in the store is INVALID_ARGUMENT naming where it looked, before any request',
     async () => {
       const { open, seen } = setup({ tenant: server.organization });
       const error = await failureOf(() =>
@@ -469,7 +469,7 @@ describe('certificate', () => {
       );
       expect(error.code).toBe('INVALID_ARGUMENT');
       expect(error.details).toMatchObject({ field: 'credential.certificateThumbprint' });
-      expect(error.remediation).toMatch(/PEM/);
+      expect(error.remediation).toMatch(/certificateFilePath/);
       expect(seen).toHaveLength(0);
     },
     T,

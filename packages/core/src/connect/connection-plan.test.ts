@@ -36,9 +36,23 @@ describe('connectionPlan', () => {
     expect(plan.disconnect.map((c) => c.command)).toEqual(['Disconnect-ExoRps']);
   });
 
+  it('plans the rest strategy by default for an Exchange Online cloud: no PowerShell, the proxy in Node', () => {
+    const plan = connectionPlan({
+      environment: 'gcc-high',
+      credential: { kind: 'device' },
+      proxy: { proxyUrl: 'http://127.0.0.1:3128' },
+      env: {},
+      platform: 'linux',
+    });
+    expect(plan.strategy).toBe('rest');
+    // The token is had in the credential step; the session and import steps are the transport's own.
+    expect(plan.connect.map((c) => c.command)).toEqual(['Connect-ExoRest', 'Get-ExoRestCommand']);
+  });
+
   it('plans the module strategy, a proxy first, with every sign-in as data', () => {
     const plan = connectionPlan({
       environment: 'gcc-high',
+      strategy: 'module',
       credential: { kind: 'device' },
       proxy: { proxyUrl: 'http://127.0.0.1:3128' },
       env: {},

@@ -2,7 +2,7 @@ import type { Credential } from '../../connect/options.js';
 import { ExoError } from '../../errors/exo-error.js';
 import type { TokenSource, TokenSourceContext } from '../contracts.js';
 import { cachedTokenSource, type TokenLoader } from './cached-source.js';
-import { readClientCertificate } from './certificate.js';
+import { readClientCertificate, readStoredCertificate } from './certificate.js';
 import { managedIdentityLoader } from './managed-identity.js';
 import { confidentialClientLoader, deviceCodeLoader, passwordLoader } from './msal-sources.js';
 import { accessTokenOf } from './token-claims.js';
@@ -51,21 +51,10 @@ export function createTokenSource(credential: Credential, ctx: TokenSourceContex
     case 'device':
       return withClose(deviceCodeLoader(ctx));
     case 'certificate': {
-      if (!credential.certificateFilePath) {
-        throw new ExoError(
-          'INVALID_ARGUMENT',
-          'credential.certificateThumbprint: the rest strategy cannot read a certificate store.',
-          {
-            details: { field: 'credential.certificateThumbprint' },
-            remediation:
-              'Export the certificate and its key to a PEM file and give it as certificateFilePath, or use the module strategy (Windows certificate store).',
-          },
-        );
-      }
-      const certificate = readClientCertificate(
-        credential.certificateFilePath,
-        credential.certificatePassword,
-      );
+      // A .pfx or PEM file, or a thumbprint in the current user's store (.NET's, on Linux).
+      const certificate = credential.certificateFilePath
+        ? readClientCertificate(credential.certificateFilePath, credential.certificatePassword)
+        : readStoredCertificate(credential.certificateThumbprint ?? '', ctx.env);
       return withClose(confidentialClientLoader(ctx, credential.appId, { clientCertificate: certificate }));
     }
     case 'clientSecret':
