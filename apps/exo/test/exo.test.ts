@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { SANDBOX_DEMO_CREDENTIAL } from '@exo-connect/sandbox';
+import { createSandboxApp, SANDBOX_DEMO_CREDENTIAL } from '@exo-connect/sandbox';
 import { makeTempDir, waitFor } from '@exo-connect/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, exo, spawn } from './helpers.js';
@@ -69,6 +69,49 @@ describe('exo run --strategy rest against the sandbox', () => {
     expect(result.stderr).toContain('✓ disconnected');
     // The REST face ran for this command only: its state file is gone with it.
     expect(existsSync(join(env.EXO_SANDBOX_DIR!, 'rest', 'server.json'))).toBe(false);
+  });
+
+  it('signs in app-only with --app-id, --organization and the client secret on stdin, which appears nowhere', async () => {
+    const app = await createSandboxApp({
+      directory: env.EXO_SANDBOX_DIR!,
+      displayName: 'exo-cli-app',
+      withSecret: true,
+    });
+    const manifest = JSON.parse(readFileSync(join(env.EXO_SANDBOX_DIR!, 'tenant.json'), 'utf8'));
+    const organization = manifest.Organization.Name as string;
+    const args = ['run', 'Get-Mailbox', '--strategy', 'rest', '-o', 'json', '--app-id', app.clientId];
+    const result = await exo(
+      [...args, '--organization', organization, '--password-stdin', '--', '-ResultSize', '2'],
+      env,
+      `${app.secret}\n`,
+    );
+    expect(result.stderr).toContain(`as app ${app.clientId} (client secret), tenant ${organization}`);
+    expect(result.stderr).toContain(`✓ credential: client secret for app ${app.clientId}`);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toHaveLength(2);
+    expect(result.stdout + result.stderr).not.toContain(app.secret!);
+
+    const wrong = await exo(
+      [...args, '--organization', organization, '--password-stdin', '--json', '--', '-ResultSize', '1'],
+      env,
+      'not-the-client-secret\n',
+    );
+    expect(wrong.code).toBe(3);
+    expect(JSON.parse(wrong.stdout).error).toMatchObject({
+      code: 'AUTH_FAILED',
+      message: expect.stringContaining('AADSTS7000215'),
+    });
+    expect(wrong.stdout + wrong.stderr).not.toContain('not-the-client-secret');
+
+    const alone = await exo(
+      ['run', 'Get-Mailbox', '--strategy', 'rest', '--app-id', app.clientId, '--json'],
+      env,
+    );
+    expect(alone.code).toBe(2);
+    expect(JSON.parse(alone.stdout).error).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('--organization'),
+    });
   });
 
   it('refuses exo shell --strategy rest with a remedy (no PowerShell session to hand over)', async () => {
@@ -315,7 +358,9 @@ describe('exo endpoints, profiles, sandbox and doctor', () => {
     expect(show.stdout).toContain('https://partner.outlook.cn/PowerShell');
     expect(show.stdout).toContain('O365China');
     expect(show.stdout).toMatch(/default strategy\s+rest/);
-    expect(show.stdout).toMatch(/rest api\s+https:\/\/partner\.outlook\.cn, https:\/\/outlook\.office365\.cn/);
+    expect(show.stdout).toMatch(
+      /rest api\s+https:\/\/partner\.outlook\.cn, https:\/\/outlook\.office365\.cn/,
+    );
   });
 
   it('adds, lists, uses and removes profiles in the config directory, never with a password', async () => {

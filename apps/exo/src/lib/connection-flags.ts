@@ -19,8 +19,32 @@ export const connectionFlags = {
     helpGroup: 'CONNECTION',
   }),
   'password-stdin': Flags.boolean({
-    description: 'Read the password from standard input (like docker login --password-stdin).',
+    description:
+      "Read the secret from standard input (like docker login --password-stdin): the user's password, an app's client secret, or a certificate file's password.",
     helpGroup: 'CONNECTION',
+  }),
+  'app-id': Flags.string({
+    description:
+      'Sign in app-only as this app (client id): with --certificate-file/--certificate-thumbprint, else with a client secret (rest only; read like a password).',
+    helpGroup: 'SIGN-IN',
+  }),
+  organization: Flags.string({
+    description:
+      'The tenant of an app-only or managed-identity sign-in (contoso.onmicrosoft.com or its GUID).',
+    helpGroup: 'SIGN-IN',
+  }),
+  'certificate-file': Flags.string({
+    description:
+      "The app's certificate with its key: a .pfx or PEM file (its password with --password-stdin).",
+    helpGroup: 'SIGN-IN',
+  }),
+  'certificate-thumbprint': Flags.string({
+    description: "The app's certificate in the current user's My store, by its SHA-1 thumbprint.",
+    helpGroup: 'SIGN-IN',
+  }),
+  'managed-identity': Flags.boolean({
+    description: 'Sign in as the managed identity of the Azure resource exo runs on (with --organization).',
+    helpGroup: 'SIGN-IN',
   }),
   'connection-uri': Flags.string({
     description: 'Server URI (required for exchange-server, e.g. http://mail.contoso.local/PowerShell/).',

@@ -19,8 +19,9 @@ import {
   startSandboxServer,
   tenantStatus,
 } from '@exo-connect/sandbox';
+import { type AppSignInFlags, appCredential, appSignInOf, describeAppSignIn } from './app-sign-in.js';
 
-export interface ConnectionFlagValues {
+export interface ConnectionFlagValues extends AppSignInFlags {
   environment?: string;
   user?: string;
   strategy?: string;
@@ -111,20 +112,39 @@ export async function resolveTarget(flags: ConnectionFlagValues, io: Io): Promis
   const strategy = (flags.strategy ?? profile?.strategy) as StrategyFlag | undefined;
   const proxy = proxyFrom(flags, profile);
 
+  const app = appSignInOf(flags, profile);
+  if (app && flags.user !== undefined) {
+    throw new ExoError(
+      'INVALID_ARGUMENT',
+      '-u/--user and an app-only sign-in (--app-id, --managed-identity) exclude each other.',
+      {
+        details: { field: 'user' },
+        remediation: 'Sign in as a user (-u) or as an app (--app-id …), not both.',
+      },
+    );
+  }
+
   if (environment === undefined || isSandbox(environment)) {
     const directory = await ensureSandbox(io, flags.quiet);
     const user = flags.user ?? profile?.userPrincipalName;
-    const credential: Credential = user
-      ? { userPrincipalName: user, password: await password(flags, io, profile, user) }
-      : SANDBOX_DEMO_CREDENTIAL;
+    const credential: Credential = app
+      ? await appCredential(app, flags, profile, io)
+      : user
+        ? { userPrincipalName: user, password: await password(flags, io, profile, user) }
+        : SANDBOX_DEMO_CREDENTIAL;
+    const who = app
+      ? describeAppSignIn(app)
+      : 'userPrincipalName' in credential
+        ? credential.userPrincipalName
+        : '';
     // The sandbox's REST face serves this one command: started here, stopped when the connection ends.
     const server =
       strategy === 'rest' ? await startSandboxServer({ directory, workers: 1, env: io.env }) : undefined;
     return {
       label:
         environment === undefined
-          ? `no profile configured: using the local sandbox tenant (${directory}) as ${credential.userPrincipalName}`
-          : `sandbox tenant (${directory}) as ${credential.userPrincipalName}`,
+          ? `no profile configured: using the local sandbox tenant (${directory}) as ${who}`
+          : `sandbox tenant (${directory}) as ${who}`,
       sandbox: true,
       cleanup: server ? () => server.stop() : undefined,
       options: {
@@ -133,6 +153,21 @@ export async function resolveTarget(flags: ConnectionFlagValues, io: Io): Promis
         credential,
         proxy,
         env: { ...io.env, EXO_SANDBOX_DIR: directory } as Record<string, string>,
+      },
+    };
+  }
+
+  if (app) {
+    return {
+      label: `${environment}${chosen ? ` (profile ${chosen.name})` : ''} as ${describeAppSignIn(app)}`,
+      sandbox: false,
+      options: {
+        environment,
+        strategy,
+        connectionUri: flags['connection-uri'] ?? profile?.connectionUri,
+        credential: () => appCredential(app, flags, profile, io),
+        proxy,
+        env: io.env as Record<string, string>,
       },
     };
   }

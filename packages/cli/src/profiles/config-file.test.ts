@@ -76,6 +76,23 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes an app-only profile, and names a relative certificate path or a bad thumbprint', () => {
+    const app = {
+      environment: 'worldwide',
+      strategy: 'rest',
+      appId: '00000000-0000-0000-0000-000000000001',
+      organization: 'contoso.onmicrosoft.com',
+      certificateFilePath: '/etc/exo/app.pfx',
+    };
+    expect(parseConfig({ version: 1, profiles: { app } }).profiles.app).toEqual(app);
+    expect(() =>
+      parseConfig({ version: 1, profiles: { app: { ...app, certificateFilePath: 'app.pfx' } } }),
+    ).toThrow(/profiles\.app\.certificateFilePath: must be an absolute path/);
+    expect(() =>
+      parseConfig({ version: 1, profiles: { app: { ...app, certificateThumbprint: 'ABC' } } }),
+    ).toThrow(/profiles\.app\.certificateThumbprint: must be 40 hex digits/);
+  });
+
   it('refuses a current profile that does not exist', async () => {
     await withTempDir(async (dir) => {
       const file = join(dir, 'config.json');

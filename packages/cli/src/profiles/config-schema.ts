@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 
 export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -47,8 +48,23 @@ export const profileSchema = z.strictObject({
     .record(z.string(), z.unknown())
     .superRefine((proxy, ctx) => findSecrets(proxy, [], ctx))
     .optional(),
-  /** Where the password comes from: asked each time, or the OS keychain. */
+  /** Where the password (or an app's client secret) comes from: asked each time, or the OS keychain. */
   credentialStore: z.enum(['prompt', 'keychain']).optional(),
+  /** App-only sign-in (rest; certificate and managed identity also module): the app's client id. */
+  appId: z.string().trim().min(1, { error: 'must name the app (its client id)' }).optional(),
+  /** The tenant of an app-only sign-in: its GUID or <name>.onmicrosoft.com. */
+  organization: z.string().trim().min(1, { error: 'must name the tenant' }).optional(),
+  /** The app's certificate: a .pfx or PEM file (its password is asked for, never stored here). */
+  certificateFilePath: z
+    .string()
+    .refine((path) => isAbsolute(path), { error: 'must be an absolute path' })
+    .optional(),
+  certificateThumbprint: z
+    .string()
+    .regex(/^[0-9A-Fa-f]{40}$/, { error: 'must be 40 hex digits' })
+    .optional(),
+  /** Sign in as the managed identity of the Azure resource exo runs on. */
+  managedIdentity: z.boolean().optional(),
 });
 
 export const configSchema = z

@@ -20,6 +20,7 @@ export default class ProfileAdd extends BaseCommand {
     'exo asks for it each time.';
   static override examples = [
     '<%= config.bin %> profile add work -e worldwide -u admin@contoso.onmicrosoft.com --strategy module',
+    '<%= config.bin %> profile add automation -e worldwide --app-id 00000000-0000-0000-0000-000000000001 --organization contoso.onmicrosoft.com --certificate-file /etc/exo/app.pfx',
     '<%= config.bin %> profile add onprem -e exchange-server --connection-uri http://mail.contoso.local/PowerShell/ -u CONTOSO\\\\admin',
   ];
   static override args = { name: Args.string({ description: 'Profile name.', required: true }) };
@@ -36,8 +37,20 @@ export default class ProfileAdd extends BaseCommand {
       description: 'Proxy access type.',
       options: ['IEConfig', 'WinHttpConfig', 'AutoDetect', 'NoProxyServer', 'None'],
     }),
+    'app-id': Flags.string({ description: 'App-only sign-in as this app (client id).' }),
+    organization: Flags.string({ description: 'The tenant of an app-only or managed-identity sign-in.' }),
+    'certificate-file': Flags.string({
+      description: "The app's certificate: an absolute path to a .pfx or PEM file.",
+    }),
+    'certificate-thumbprint': Flags.string({
+      description: "The app's certificate in the current user's My store.",
+    }),
+    'managed-identity': Flags.boolean({
+      description: 'Sign in as the managed identity of the Azure resource.',
+    }),
     keychain: Flags.boolean({
-      description: 'Store the password in the OS keychain now (asks for it, or reads --password-stdin).',
+      description:
+        "Store the secret in the OS keychain now (asks for it, or reads --password-stdin): the user's password, or with --app-id the client secret or certificate password.",
     }),
     'password-stdin': Flags.boolean({
       description: 'With --keychain: read the password from standard input.',
@@ -63,14 +76,21 @@ export default class ProfileAdd extends BaseCommand {
         connectionUri: flags['connection-uri'],
         proxy: Object.keys(proxy).length ? proxy : undefined,
         credentialStore: flags.keychain ? 'keychain' : undefined,
+        appId: flags['app-id'],
+        organization: flags.organization,
+        certificateFilePath: flags['certificate-file'],
+        certificateThumbprint: flags['certificate-thumbprint'],
+        managedIdentity: flags['managed-identity'] || undefined,
       },
       { replace: flags.force },
     );
     if (flags.keychain) {
-      if (!flags.user) {
+      // The secret is stored under the account it belongs to: the user, or the app.
+      const account = flags['app-id'] ?? flags.user;
+      if (!account) {
         throw new ExoError(
           'INVALID_ARGUMENT',
-          '--keychain needs -u/--user: the password is stored for that account.',
+          '--keychain needs -u/--user or --app-id: the secret is stored for that account.',
           {
             details: { field: 'user' },
             remediation:
@@ -84,9 +104,9 @@ export default class ProfileAdd extends BaseCommand {
         : await promptPassword({
             input: process.stdin,
             output: process.stderr,
-            prompt: `Password for ${flags.user}: `,
+            prompt: flags['app-id'] ? `Secret for app ${account}: ` : `Password for ${account}: `,
           });
-      await keychain.setPassword(flags.user, password);
+      await keychain.setPassword(account, password);
     }
     await saveConfig(path, config);
     const current = config.currentProfile === args.name;
