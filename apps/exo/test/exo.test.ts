@@ -458,6 +458,16 @@ describe('exo endpoints, profiles, sandbox and doctor', () => {
     const unknown = await exo(['sandbox', 'approve', 'NOPE-NOPE', '--json'], env);
     expect(unknown.code).toBe(2);
     expect(JSON.parse(unknown.stdout).error.code).toBe('INVALID_ARGUMENT');
+    // exo run --strategy rest uses the running server rather than starting its own, and leaves it running.
+    const viaServe = await exo(
+      ['run', 'Get-Mailbox', '--strategy', 'rest', '-o', 'json', '--', '-ResultSize', '1'],
+      env,
+    );
+    expect(viaServe.code).toBe(0);
+    expect(JSON.parse(viaServe.stdout)).toHaveLength(1);
+    const state = JSON.parse(readFileSync(join(env.EXO_SANDBOX_DIR!, 'rest', 'server.json'), 'utf8'));
+    expect(state.authorityUrl).toBe(facts.authorityUrl);
+    expect(child.exitCode).toBeNull();
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     // Stopped, the tenant's server is gone: approving now says so, with a remedy.

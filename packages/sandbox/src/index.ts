@@ -22,7 +22,12 @@ export type { RunSandboxCommandOptions, SandboxCommand } from './run-sandbox-com
 export type { SandboxEnvironmentOptions } from './sandbox-environment.js';
 export { SANDBOX_DOCUMENTATION_URL, sandboxEnvironment } from './sandbox-environment.js';
 export type { FaultSettings } from './server/admin-api/index.js';
-export { type ApproveDeviceCodeOptions, approveDeviceCode } from './server/control.js';
+export {
+  type ApproveDeviceCodeOptions,
+  approveDeviceCode,
+  findSandboxServer,
+  type RunningSandboxServer,
+} from './server/control.js';
 export type { SandboxAppCredentials } from './server/identity/index.js';
 export type { RestSettings } from './server/rest-settings.js';
 export { type CreateSandboxAppOptions, createSandboxApp } from './server/sandbox-apps.js';

@@ -14,6 +14,7 @@ import {
   approveDeviceCode,
   configureTenant,
   createSandboxApp,
+  findSandboxServer,
   SANDBOX_DEMO_CREDENTIAL,
   type SandboxServer,
   sandboxEnvironment,
@@ -464,6 +465,29 @@ describe('startSandboxServer', () => {
       await other.dispose();
     }
   });
+
+  it('is found by its tenant directory (the URLs and CA, never the control token), and not once it stopped', async () => {
+    const found = await findSandboxServer(tenant.directory);
+    expect(found).toEqual({
+      pid: process.pid,
+      adminUrl: server.adminUrl,
+      authorityUrl: server.authorityUrl,
+      caPath: server.caPath,
+      tenantId: server.tenantId,
+      organization: server.organization,
+      scope: server.scope,
+    });
+    const other = await createTestTenant({ mailboxCount: 1 });
+    try {
+      expect(await findSandboxServer(other.directory)).toBeUndefined();
+      const second = await startSandboxServer({ directory: other.directory, env: other.env, workers: 1 });
+      expect((await findSandboxServer(other.directory))?.adminUrl).toBe(second.adminUrl);
+      await second.stop();
+      expect(await findSandboxServer(other.directory)).toBeUndefined();
+    } finally {
+      await other.dispose();
+    }
+  }, 120_000);
 
   it('gives the environment a rest block pointing at the server', () => {
     const env = sandboxEnvironment({ server });

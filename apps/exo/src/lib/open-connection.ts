@@ -14,6 +14,7 @@ import type { ProxyOptionsInput } from '@exo-connect/proxy-config';
 import {
   createTenant,
   defaultTenantDir,
+  findSandboxServer,
   SANDBOX_DEMO_CREDENTIAL,
   sandboxEnvironment,
   startSandboxServer,
@@ -137,16 +138,21 @@ export async function resolveTarget(flags: ConnectionFlagValues, io: Io): Promis
       : 'userPrincipalName' in credential
         ? credential.userPrincipalName
         : '';
-    // The sandbox's REST face serves this one command: started here, stopped when the connection ends.
-    const server =
-      strategy === 'rest' ? await startSandboxServer({ directory, workers: 1, env: io.env }) : undefined;
+    // The sandbox's REST face: the one `exo sandbox serve` runs for the tenant, else one started for this
+    // command and stopped when the connection ends.
+    const running = strategy === 'rest' ? await findSandboxServer(directory) : undefined;
+    const started =
+      strategy === 'rest' && !running
+        ? await startSandboxServer({ directory, workers: 1, env: io.env })
+        : undefined;
+    const server = running ?? started;
     return {
       label:
         environment === undefined
           ? `no profile configured: using the local sandbox tenant (${directory}) as ${who}`
           : `sandbox tenant (${directory}) as ${who}`,
       sandbox: true,
-      cleanup: server ? () => server.stop() : undefined,
+      cleanup: started ? () => started.stop() : undefined,
       options: {
         environment: sandboxEnvironment({ server }),
         strategy,

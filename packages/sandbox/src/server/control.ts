@@ -153,3 +153,23 @@ export async function approveDeviceCode(
   } catch {}
   throw new SandboxError('INVALID_OPTION', message, { details: { userCode } });
 }
+
+/** Where a running server of the tenant can be reached (what a client needs, without its control token). */
+export interface RunningSandboxServer {
+  pid: number;
+  adminUrl: string;
+  authorityUrl: string;
+  caPath: string;
+  tenantId: string;
+  organization: string;
+  /** The token scope for the admin API: `<adminUrl>/.default`. */
+  scope: string;
+}
+
+/** The server `exo sandbox serve` (or startSandboxServer) runs for the tenant in `directory`, if any. */
+export async function findSandboxServer(directory: string): Promise<RunningSandboxServer | undefined> {
+  const state = await runningServer(directory);
+  if (!state) return undefined;
+  const { pid, adminUrl, authorityUrl, caPath, tenantId, organization } = state;
+  return { pid, adminUrl, authorityUrl, caPath, tenantId, organization, scope: `${adminUrl}/.default` };
+}
