@@ -196,4 +196,29 @@ Write-Result @{
     expect(view.Read).toBe(VIEWER);
     expect(view.CustomAttribute1 ?? '').toBe('');
   });
+
+  it('gets the same reduced set from the stand-in Connect-ExchangeOnline, signed in with a password or a device code', async () => {
+    const view = await runPwshOk<Record<string, string[]>>(
+      `
+Import-Module $In.exoModule
+$result = @{}
+$signIns = @{
+    Credential = @{ Credential = (New-TestCredential $In.viewer $In.password) }
+    Device     = @{ Device = $true; UserPrincipalName = $In.viewer }
+}
+foreach ($name in $signIns.Keys) {
+    $parameters = $signIns[$name]
+    $null = Connect-ExchangeOnline -ConnectionUri $In.uri -ShowBanner:$false -ShowProgress $false -ErrorAction Stop @parameters 6>$null
+    $result[$name] = @(Get-Command -Name '*-Mailbox', '*-User', '*-DistributionGroupMember' -ErrorAction SilentlyContinue |
+        Where-Object { $_.Source -like 'tmp_*' } | ForEach-Object Name | Sort-Object)
+    Disconnect-ExchangeOnline -Confirm:$false
+}
+Write-Result $result
+`,
+      tenant.input({ viewer: VIEWER }),
+      { env: tenant.env },
+    );
+    const reads = ['Get-DistributionGroupMember', 'Get-Mailbox', 'Get-User'];
+    expect(view).toEqual({ Credential: reads, Device: reads });
+  });
 });
