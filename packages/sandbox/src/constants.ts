@@ -10,7 +10,7 @@ export const SANDBOX_DEMO_CREDENTIAL = Object.freeze({
   password: 'Sandbox-Demo-Pa55!',
 });
 
-export type SandboxPersonaId = 'admin' | 'norps' | 'federated' | 'mfa' | 'expiring' | 'dropped';
+export type SandboxPersonaId = 'admin' | 'norps' | 'federated' | 'mfa' | 'expiring' | 'dropped' | 'viewonly';
 
 export interface SandboxPersona {
   readonly id: SandboxPersonaId;
@@ -21,7 +21,8 @@ export interface SandboxPersona {
 
 /**
  * The fixed accounts of every sandbox tenant, all with SANDBOX_DEMO_CREDENTIAL's password. Each reproduces one
- * documented failure with the real service's text (see the package README for the exact texts).
+ * documented failure with the real service's text, or a reduced role set (see the package README for the exact
+ * texts).
  */
 export const SANDBOX_PERSONAS: Readonly<Record<SandboxPersonaId, SandboxPersona>> = Object.freeze({
   admin: {
@@ -57,5 +58,11 @@ export const SANDBOX_PERSONAS: Readonly<Record<SandboxPersonaId, SandboxPersona>
     id: 'dropped',
     userPrincipalName: 'dropped@sandbox.exo.localhost',
     behavior: "The session's server process dies at the first Exchange cmdlet: the runspace goes Broken.",
+  },
+  viewonly: {
+    id: 'viewonly',
+    userPrincipalName: 'viewonly@sandbox.exo.localhost',
+    behavior:
+      'View-Only Organization Management: sessions and EXOModuleFile offer the Get- cmdlets only; a write over REST is a bare 403.',
   },
 });

@@ -311,6 +311,7 @@ function Connect-ExchangeOnline {
         $auth.CommandLatencyMs = $signIn.Settings.CommandLatencyMs
         if ($signIn.Account) {
             $auth.DropsSession = $signIn.Account.DropsSession
+            $auth.RoleGroup = [ExoConnect.Sandbox.RoleGroups]::Of($signIn.Account)
             if ($null -ne $signIn.Account.SessionLifetimeSeconds) { $auth.SessionLifetimeSeconds = $signIn.Account.SessionLifetimeSeconds }
         }
         $opened = & (Get-Module ExoSandbox) { param($c, $a, $d) Open-ExoSandboxSessionAs $c $a $d $null } $PSCmdlet $auth $dir

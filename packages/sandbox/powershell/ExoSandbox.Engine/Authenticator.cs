@@ -23,6 +23,21 @@ namespace ExoConnect.Sandbox
         public int SessionLimit { get; set; }
         public int CommandLatencyMs { get; set; }
         public bool DropsSession { get; set; }
+        /// <summary>The account's role group: RoleGroups.OrganizationManagement unless the account names another.</summary>
+        public string RoleGroup { get; set; } = RoleGroups.OrganizationManagement;
+    }
+
+    /// <summary>
+    /// The role groups the sandbox knows. The PSSession face picks the session configuration by the group (a
+    /// view-only session exports only the Get- cmdlets); the REST face's roles.ts filters by the same rule.
+    /// </summary>
+    public static class RoleGroups
+    {
+        public const string OrganizationManagement = "Organization Management";
+        public const string ViewOnly = "View-Only Organization Management";
+
+        public static string Of(RecipientRecord account) =>
+            string.IsNullOrEmpty(account?.RoleGroup) ? OrganizationManagement : account.RoleGroup;
     }
 
     public static class Authenticator
@@ -61,6 +76,7 @@ namespace ExoConnect.Sandbox
             }
             result.Outcome = AuthenticationOutcome.Success;
             result.DropsSession = account.DropsSession;
+            result.RoleGroup = RoleGroups.Of(account);
             if (account.SessionLifetimeSeconds.HasValue) result.SessionLifetimeSeconds = account.SessionLifetimeSeconds.Value;
             return result;
         }

@@ -52,6 +52,7 @@ namespace ExoConnect.Sandbox
             new Persona { UserPrincipalName = "mfa@" + TenantConstants.PrimaryDomain, Name = "MFA User", Behavior = "Needs multi-factor authentication: Basic auth is denied, Connect-ExchangeOnline -Credential fails with AADSTS50076." },
             new Persona { UserPrincipalName = "expiring@" + TenantConstants.PrimaryDomain, Name = "Expiring Session", Behavior = "Its sessions expire after 10 seconds." },
             new Persona { UserPrincipalName = "dropped@" + TenantConstants.PrimaryDomain, Name = "Dropped Session", Behavior = "Its session's server process dies at the first Exchange cmdlet; the runspace goes Broken." },
+            new Persona { UserPrincipalName = TenantConstants.ViewOnlyUser, Name = "View-Only Admin", Behavior = "View-Only Organization Management: its sessions and EXOModuleFile offer the Get- cmdlets only." },
         };
     }
 
@@ -264,6 +265,7 @@ namespace ExoConnect.Sandbox
                     case "mfa": r.RequiresMfa = true; break;
                     case "expiring": r.SessionLifetimeSeconds = TenantFactory.ExpiringLifetimeSeconds; break;
                     case "dropped": r.DropsSession = true; break;
+                    case "viewonly": r.RoleGroup = RoleGroups.ViewOnly; r.Title = "Exchange Auditor"; break;
                 }
             }
 

@@ -21,6 +21,8 @@ namespace ExoConnect.Sandbox
         public const string Server = "SBXPR01MB0001";
         public const string Database = "SBXPR01DG001-db001";
         public const string DemoAdmin = "admin@" + PrimaryDomain;
+        /// <summary>The persona whose only role group is View-Only Organization Management (Get- cmdlets only).</summary>
+        public const string ViewOnlyUser = "viewonly@" + PrimaryDomain;
         /// <summary>Public on purpose: it opens nothing but the generated tenant on this machine.</summary>
         public const string DemoPassword = "Sandbox-Demo-Pa55!";
 

@@ -56,6 +56,8 @@ namespace ExoConnect.Sandbox
         public int? SessionLifetimeSeconds { get; set; }
         public bool DropsSession { get; set; }
         public bool RequiresMfa { get; set; }
+        // The account's one role group when not Organization Management (RoleGroups.ViewOnly); null for the rest.
+        public string RoleGroup { get; set; }
 
         // Distribution group.
         public List<Guid> Members { get; set; }

@@ -9,7 +9,11 @@
 
 $script:EngineAssembly = Import-ExoSandboxEngine
 $script:PowerShellRoot = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '..')).ProviderPath
-$script:ServerConfigurationFile = Join-Path $script:PowerShellRoot 'ExoSandbox.Server/ExoSandbox.Server.pssc'
+# One session configuration per role group: a view-only account's session exports only the Get- cmdlets.
+$script:ServerConfigurationFiles = @{
+    [ExoConnect.Sandbox.RoleGroups]::OrganizationManagement = Join-Path $script:PowerShellRoot 'ExoSandbox.Server/ExoSandbox.Server.pssc'
+    [ExoConnect.Sandbox.RoleGroups]::ViewOnly               = Join-Path $script:PowerShellRoot 'ExoSandbox.Server/ExoSandbox.Server.ViewOnly.pssc'
+}
 $script:SandboxUri = [uri]'https://sandbox.exo.localhost/powershell-liveid/'
 $script:RealNewPSSession = Get-Command -Name New-PSSession -CommandType Cmdlet -Module Microsoft.PowerShell.Core
 $script:TypeTable = $null
@@ -113,7 +117,9 @@ function Open-ExoSandboxSessionAs {
         $instance = [System.Management.Automation.Runspaces.PowerShellProcessInstance]::new($PSVersionTable.PSVersion, $null, $null, $false)
         $start = $instance.Process.StartInfo
         $start.ArgumentList.Add('-ConfigurationFile')
-        $start.ArgumentList.Add($script:ServerConfigurationFile)
+        $configurationFile = $script:ServerConfigurationFiles[[string]$auth.RoleGroup]
+        if (-not $configurationFile) { throw "The sandbox has no session configuration for the role group '$($auth.RoleGroup)'." }
+        $start.ArgumentList.Add($configurationFile)
         # A .pssc cannot set the execution policy; the server must be allowed to load its module (Windows only).
         if ($IsWindows) {
             $start.ArgumentList.Add('-ExecutionPolicy')

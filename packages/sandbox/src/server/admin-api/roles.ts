@@ -1,3 +1,4 @@
+import { SANDBOX_PERSONAS } from '../../constants.js';
 import type { CallerIdentity } from '../contracts.js';
 
 /**
@@ -10,8 +11,12 @@ export type SandboxRole = 'Organization Management' | 'View-Only Organization Ma
 export const DELEGATED_SCOPE = 'Exchange.Manage';
 /** Application permission of app-only sign-ins (`roles`). */
 export const APP_ROLE = 'Exchange.ManageAsApp';
-/** A signed-in admin with only View-Only Organization Management: Get-* cmdlets and nothing else. */
-export const VIEW_ONLY_PERSONA = 'viewonly@sandbox.exo.localhost';
+/**
+ * A signed-in admin with only View-Only Organization Management: Get-* cmdlets and nothing else. The tenant's
+ * generator gives this account the same role group (RoleGroups.ViewOnly), from which the PSSession face picks
+ * ExoSandbox.Server.ViewOnly.pssc, whose visible functions are the Get- ones: both faces follow this rule.
+ */
+export const VIEW_ONLY_PERSONA = SANDBOX_PERSONAS.viewonly.userPrincipalName;
 
 const includesIgnoringCase = (values: readonly string[], wanted: string) =>
   values.some((value) => value.toLowerCase() === wanted.toLowerCase());
