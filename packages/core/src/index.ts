@@ -34,6 +34,7 @@ export {
   DEFAULT_TIMEOUTS,
   type PasswordCredential,
   type Timeouts,
+  type TokenCacheStore,
 } from './connect/options.js';
 export { enforcedPolicy } from './connect/steps/policy-step.js';
 export type { PlannedCommand, StepPlan, StrategyName } from './connect/strategies/index.js';

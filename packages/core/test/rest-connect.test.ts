@@ -147,6 +147,58 @@ describe('connect({ strategy: "rest" })', () => {
     expect(await exo.invoke('Get-Mailbox', { ResultSize: 1 })).toHaveLength(1);
   }, 120_000);
 
+  it("keeps a device code sign-in in the caller's token cache: the next connect signs in silently", async () => {
+    let kept: string | undefined;
+    const writes: string[] = [];
+    const store = {
+      read: async () => kept,
+      write: async (data: string) => {
+        writes.push(data);
+        kept = data;
+      },
+    };
+    const first = recorder();
+    {
+      await using exo = await connect(
+        options({ credential: { kind: 'device' }, tokenCache: store, onEvent: first.onEvent }),
+      );
+      expect(await exo.invoke('Get-Mailbox', { ResultSize: 1 })).toHaveLength(1);
+    }
+    expect(first.events.some((e) => e.type === 'information')).toBe(true);
+    expect(kept).toContain('RefreshToken');
+    // The refresh token stays in the store: no event carries it.
+    const refreshTokens = Object.values(JSON.parse(kept!).RefreshToken as Record<string, { secret: string }>);
+    expect(refreshTokens.length).toBeGreaterThan(0);
+    for (const { secret } of refreshTokens) expect(JSON.stringify(first.events)).not.toContain(secret);
+
+    const second = recorder();
+    await using again = await connect(
+      options({ credential: { kind: 'device' }, tokenCache: store, onEvent: second.onEvent }),
+    );
+    expect(second.events.filter((e) => e.type === 'information')).toEqual([]);
+    expect(
+      second.events.find((e) => e.type === 'step' && e.step === 'credential' && e.status === 'done'),
+    ).toMatchObject({
+      detail: expect.stringContaining(sandbox.SANDBOX_DEMO_CREDENTIAL.userPrincipalName),
+    });
+    expect(await again.invoke('Get-Mailbox', { ResultSize: 1 })).toHaveLength(1);
+
+    // A store that cannot be read costs the silent sign-in, with a warning; the connect still succeeds.
+    const broken = recorder();
+    await using fresh = await connect(
+      options({
+        credential: { kind: 'device' },
+        tokenCache: { read: async () => Promise.reject(new Error('locked')), write: async () => undefined },
+        onEvent: broken.onEvent,
+      }),
+    );
+    expect(fresh.state).toBe('ready');
+    expect(
+      broken.events.some((e) => e.type === 'warning' && /token cache could not be read/.test(e.message)),
+    ).toBe(true);
+    expect(broken.events.some((e) => e.type === 'information')).toBe(true);
+  }, 120_000);
+
   it('signs in app-only with a client secret', async () => {
     const app = await sandbox.createSandboxApp({
       directory: tenant.directory,

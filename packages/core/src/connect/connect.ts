@@ -4,7 +4,7 @@ import { restTransportFactory } from '../rest/rest-transport.js';
 import { Connection, type ConnectionConfig, type Ports } from './connection.js';
 import { pwshHostFactory, realClock } from './host-port.js';
 import { type AccountLimiter, defaultLimiter } from './limiter.js';
-import { type ConnectOptions, parseConnectOptions } from './options.js';
+import { type ConnectOptions, parseConnectOptions, type TokenCacheStore } from './options.js';
 import { trackForSignals } from './signals.js';
 
 export interface ConnectDependencies extends Partial<Ports> {
@@ -69,6 +69,7 @@ export async function connect(
     env,
     platform: process.platform,
     onEvent,
+    ...(options.tokenCache && { tokenCache: options.tokenCache as TokenCacheStore }),
   };
   const hosts =
     deps.hosts ??

@@ -150,6 +150,20 @@ export const connectOptionsSchema = z.strictObject({
   pwsh: z.string().min(1).optional(),
   /** Disconnect on SIGINT/SIGTERM before the process ends. Default true. */
   handleSignals: z.boolean().optional(),
+  /**
+   * rest, delegated sign-ins (device code, password): where MSAL's token cache persists between processes,
+   * so a later connect signs in silently. The data is secret (a refresh token): keep it in a keychain.
+   */
+  tokenCache: z
+    .custom<TokenCacheStore>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        typeof (v as TokenCacheStore).read === 'function' &&
+        typeof (v as TokenCacheStore).write === 'function',
+      { error: 'must be an object with read() and write(data)' },
+    )
+    .optional(),
   /** Environment for the pwsh host (default process.env); secret variables are never passed on. */
   env: z
     .custom<Record<string, string | undefined>>((v) => typeof v === 'object' && v !== null, {
@@ -157,6 +171,13 @@ export const connectOptionsSchema = z.strictObject({
     })
     .optional(),
 });
+
+/** Somewhere to keep one connection's serialized token cache between processes (a keychain entry). */
+export interface TokenCacheStore {
+  /** The data last written, or undefined when there is none. */
+  read(): Promise<string | undefined>;
+  write(data: string): Promise<void>;
+}
 
 export type ConnectOptionsInput = z.input<typeof connectOptionsSchema>;
 

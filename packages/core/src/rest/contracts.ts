@@ -45,6 +45,8 @@ export interface TokenSourceContext {
   emit: (event: ConnectionEvent) => void;
   /** Milliseconds since the epoch; injectable for expiry tests. */
   now?: () => number;
+  /** Delegated sign-ins: MSAL's cache, kept between processes (a later connect signs in silently). */
+  cache?: import('../connect/options.js').TokenCacheStore;
 }
 
 /** The HTTP stack of one connection: the dispatcher (proxy, CA) every request of it goes through. */

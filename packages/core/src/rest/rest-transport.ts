@@ -133,8 +133,10 @@ export class RestTransport implements Transport {
       tenant: organizationOf(credential) ?? 'organizations',
       http: this.http,
       env: this.ctx.env,
+      ...(this.ctx.tokenCache && { cache: this.ctx.tokenCache }),
       emit: (event) => {
         if (event.type === 'information') this.#push?.({ t: 'i', m: event.message });
+        else if (event.type === 'warning') this.#push?.({ t: 'w', m: event.message });
       },
     });
     this.#tokens = tokens;

@@ -19,6 +19,8 @@ export interface PlanContext {
   skipLoadingFormatData?: boolean;
   env: Record<string, string | undefined>;
   platform: NodeJS.Platform;
+  /** rest: where delegated sign-ins persist their token cache between processes. */
+  tokenCache?: import('../options.js').TokenCacheStore;
 }
 
 /**

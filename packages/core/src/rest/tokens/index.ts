@@ -49,7 +49,7 @@ export function createTokenSource(credential: Credential, ctx: TokenSourceContex
     case 'password':
       return withClose(passwordLoader(ctx, credential.userPrincipalName, credential.password));
     case 'device':
-      return withClose(deviceCodeLoader(ctx));
+      return withClose(deviceCodeLoader(ctx, credential.userPrincipalName));
     case 'certificate': {
       // A .pfx or PEM file, or a thumbprint in the current user's store (.NET's, on Linux).
       const certificate = credential.certificateFilePath

@@ -5,10 +5,12 @@ import {
   ConfidentialClientApplication,
   type Configuration,
   type DeviceCodeRequest,
+  type ICachePlugin,
   LogLevel,
   PublicClientApplication,
   ServerError,
 } from '@azure/msal-node';
+import type { TokenCacheStore } from '../../connect/options.js';
 import { ExoError } from '../../errors/exo-error.js';
 import type { AccessToken, TokenSourceContext } from '../contracts.js';
 import { msalNetworkModule } from '../http/msal-network.js';
@@ -36,6 +38,7 @@ function configuration(
   ctx: TokenSourceContext,
   clientId: string,
   auth: Partial<Configuration['auth']> = {},
+  persist = false,
 ): Configuration {
   return {
     auth: {
@@ -47,6 +50,37 @@ function configuration(
     system: {
       networkClient: msalNetworkModule(ctx.http),
       loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined },
+    },
+    ...(persist && ctx.cache && { cache: { cachePlugin: cachePlugin(ctx, ctx.cache) } }),
+  };
+}
+
+/**
+ * MSAL's cache, read from and written back to the caller's store around each access. A store that fails
+ * (a locked keychain) costs only the silent sign-in next time: a warning, never a failed connect.
+ */
+function cachePlugin(ctx: TokenSourceContext, store: TokenCacheStore): ICachePlugin {
+  const warn = (what: string, error: unknown) =>
+    ctx.emit({
+      type: 'warning',
+      message: `The token cache could not be ${what} (${error instanceof Error ? error.name : typeof error}); the next connect signs in again.`,
+    });
+  return {
+    async beforeCacheAccess(context) {
+      try {
+        const data = await store.read();
+        if (data) context.tokenCache.deserialize(data);
+      } catch (error) {
+        warn('read', error);
+      }
+    },
+    async afterCacheAccess(context) {
+      if (!context.cacheHasChanged) return;
+      try {
+        await store.write(context.tokenCache.serialize());
+      } catch (error) {
+        warn('saved', error);
+      }
     },
   };
 }
@@ -102,16 +136,34 @@ function tokenOf(ctx: TokenSourceContext, result: AuthenticationResult | null): 
 export function publicClientLoader(
   ctx: TokenSourceContext,
   firstSignIn: (app: PublicClientApplication, scopes: string[]) => Promise<AuthenticationResult | null>,
+  hint?: string,
 ): { load: TokenLoader; close(): void } {
-  const app = new PublicClientApplication(configuration(ctx, EXO_PUBLIC_CLIENT_ID));
+  const app = new PublicClientApplication(configuration(ctx, EXO_PUBLIC_CLIENT_ID, {}, true));
   const scopes = [ctx.scope];
   let account: AccountInfo | undefined;
+  /** A sign-in kept in the persisted cache, for this user (or the only one there): redeemed silently. */
+  const remembered = async (): Promise<AuthenticationResult | undefined> => {
+    if (!ctx.cache) return undefined;
+    const accounts = await app.getTokenCache().getAllAccounts();
+    const match = hint
+      ? accounts.find((a) => a.username.toLowerCase() === hint.toLowerCase())
+      : accounts.length === 1
+        ? accounts[0]
+        : undefined;
+    if (!match) return undefined;
+    try {
+      return await app.acquireTokenSilent({ account: match, scopes });
+    } catch {
+      // Expired or revoked: sign in again, as the credential says.
+      return undefined;
+    }
+  };
   // The cached source loads only when its token is due (by ctx.now) or was refused: MSAL's own cache, on the
   // real clock, would hand that same token back, so a later load always redeems the refresh token.
   const load: TokenLoader = async () => {
     try {
       if (!account) {
-        const result = await firstSignIn(app, scopes);
+        const result = (await remembered()) ?? (await firstSignIn(app, scopes));
         account = result?.account ?? undefined;
         return tokenOf(ctx, result);
       }
@@ -124,21 +176,27 @@ export function publicClientLoader(
 }
 
 export function passwordLoader(ctx: TokenSourceContext, username: string, password: string) {
-  return publicClientLoader(ctx, (app, scopes) =>
-    app.acquireTokenByUsernamePassword({ scopes, username, password }),
+  return publicClientLoader(
+    ctx,
+    (app, scopes) => app.acquireTokenByUsernamePassword({ scopes, username, password }),
+    username,
   );
 }
 
 /** Device code: "To sign in, use a web browser…" goes out as an information event; close() stops the polling. */
-export function deviceCodeLoader(ctx: TokenSourceContext) {
+export function deviceCodeLoader(ctx: TokenSourceContext, userPrincipalName?: string) {
   let request: DeviceCodeRequest | undefined;
-  const loader = publicClientLoader(ctx, (app, scopes) => {
-    request = {
-      scopes,
-      deviceCodeCallback: (response) => ctx.emit({ type: 'information', message: response.message }),
-    };
-    return app.acquireTokenByDeviceCode(request);
-  });
+  const loader = publicClientLoader(
+    ctx,
+    (app, scopes) => {
+      request = {
+        scopes,
+        deviceCodeCallback: (response) => ctx.emit({ type: 'information', message: response.message }),
+      };
+      return app.acquireTokenByDeviceCode(request);
+    },
+    userPrincipalName,
+  );
   return {
     load: loader.load,
     close: () => {
