@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { createSandboxApp, SANDBOX_DEMO_CREDENTIAL } from '@exo-connect/sandbox';
-import { makeTempDir, waitFor } from '@exo-connect/test-utils';
+import { installFakeSecretTool, makeTempDir, waitFor } from '@exo-connect/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, exo, spawn } from './helpers.js';
 
@@ -21,6 +21,9 @@ beforeAll(async () => {
     EXO_PASSWORD: '',
     HTTPS_PROXY: '',
     HTTP_PROXY: '',
+    // Never the developer's own keychain: no session bus (the keychain test brings its own stand-in).
+    DBUS_SESSION_BUS_ADDRESS: '',
+    XDG_RUNTIME_DIR: join(home, 'runtime'),
   };
   // The first run creates the sandbox tenant, as on a fresh machine.
   const first = await exo(['run', 'Get-Mailbox', '-o', 'json', '--', '-ResultSize', '3'], env);
@@ -473,6 +476,75 @@ describe('exo endpoints, profiles, sandbox and doctor', () => {
     // Stopped, the tenant's server is gone: approving now says so, with a remedy.
     const stopped = await exo(['sandbox', 'approve', code.user_code!, '--json'], env);
     expect(JSON.parse(stopped.stdout).error.remediation).toContain('exo sandbox serve');
+  });
+
+  it('remembers a device code sign-in in the OS keychain: the second exo run --strategy rest signs in silently', async () => {
+    const keychainDir = join(env.EXO_SANDBOX_DIR!, '..', 'keychain-bin');
+    await installFakeSecretTool(keychainDir);
+    const withKeychain = {
+      ...env,
+      PATH: `${keychainDir}:${process.env.PATH}`,
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent-test-bus',
+    };
+    const child = spawn(
+      process.execPath,
+      [BIN, 'sandbox', 'serve', '--json', '--workers', '1', '--auto-approve'],
+      {
+        env: { ...process.env, NO_COLOR: '1', ...withKeychain },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    try {
+      await waitFor(() => out.includes('\n'), { timeoutMs: 120_000 });
+      const run = (extra: string[] = []) =>
+        exo(
+          [
+            'run',
+            'Get-Mailbox',
+            '--strategy',
+            'rest',
+            '--device-code',
+            ...extra,
+            '-o',
+            'json',
+            '--',
+            '-ResultSize',
+            '1',
+          ],
+          withKeychain,
+        );
+      const first = await run();
+      expect(first.code).toBe(0);
+      expect(first.stderr).toContain('To sign in, use a web browser');
+      const items = readdirSync(keychainDir).filter((f) => f.startsWith('item-'));
+      expect(items.length).toBeGreaterThan(0);
+
+      const second = await run();
+      expect(second.code).toBe(0);
+      expect(second.stderr).not.toContain('To sign in, use a web browser');
+      expect(second.stderr).toContain(
+        '✓ credential: device code sign-in: signed in as admin@sandbox.exo.localhost',
+      );
+      expect(JSON.parse(second.stdout)).toHaveLength(1);
+      // The keychain alone holds the refresh token: neither run printed it.
+      const cache = items.map((f) => readFileSync(join(keychainDir, f), 'utf8')).join('');
+      const secrets = [...cache.matchAll(/"secret":"([^"]{16,})"/g)].map((m) => m[1]!);
+      expect(secrets.length).toBeGreaterThan(0);
+      for (const secret of secrets)
+        expect(first.stdout + first.stderr + second.stdout + second.stderr).not.toContain(secret);
+
+      const opted = await run(['--no-token-cache']);
+      expect(opted.code).toBe(0);
+      expect(opted.stderr).toContain('To sign in, use a web browser');
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
   });
 
   it('doctor passes on this machine for the sandbox, and fails with a remedy when pwsh is missing', async () => {

@@ -26,6 +26,12 @@ export {
   MAX_KEYCHAIN_SECRET_BYTES,
 } from './keychain/keychain.js';
 export type { CommandResult, CommandRunner, RunCommandOptions } from './keychain/run-command.js';
+export {
+  clearKeychainTokenCache,
+  keychainTokenCache,
+  TOKEN_CACHE_CHUNK_BYTES,
+  tokenCacheAccount,
+} from './keychain/token-cache.js';
 export { WINDOWS_CREDENTIAL_SCRIPT } from './keychain/windows-credential-script.js';
 export {
   DEFAULT_TABLE_BUFFER_ROWS,

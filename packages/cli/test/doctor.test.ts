@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { validateEnvironment } from '@exo-connect/env-endpoints';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../src/doctor/doctor.js';
+import { createKeychain } from '../src/keychain/keychain.js';
 
 function listen(onConnection: (socket: import('node:net').Socket) => void = (s) => s.end()): Promise<Server> {
   return new Promise((resolve) => {
@@ -143,19 +144,26 @@ describe('runDoctor', () => {
       },
       documentation: 'https://example.com/loopback-rest',
     });
+    const env = { ...process.env, ...noProxy, EXO_PWSH: '/nonexistent/pwsh', PATH: '/nonexistent' };
     const report = await runDoctor({
       environment,
       strategy: 'rest',
-      env: { ...process.env, ...noProxy, EXO_PWSH: '/nonexistent/pwsh' },
+      env,
       httpPort: portOf(http),
       timeoutMs: 2_000,
+      keychain: createKeychain({ env, platform: 'linux' }),
     });
     expect(report.checks.map((c) => c.name)).toEqual([
       'pwsh',
       'proxy',
       `reach 127.0.0.1:${api}`,
       `reach 127.0.0.1:${closedPort}`,
+      'token cache',
     ]);
+    expect(report.checks.at(-1)).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('secret-tool (libsecret) is not on PATH; every run signs in again'),
+    });
     const [pwsh, , apiCheck, authority] = report.checks;
     expect(pwsh).toMatchObject({ ok: true, detail: expect.stringContaining('does not need it') });
     expect(apiCheck).toMatchObject({ ok: true, detail: expect.stringContaining('REST admin API') });

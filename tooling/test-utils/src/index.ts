@@ -1,3 +1,4 @@
+export { FAKE_SECRET_TOOL, installFakeSecretTool } from './fake-secret-tool.js';
 export { type LineChild, type LineChildOptions, startLineChild } from './line-child.js';
 export {
   allPids,

@@ -1,5 +1,6 @@
 import {
   configPath,
+  createKeychain,
   type DoctorStrategy,
   listProfiles,
   loadConfig,
@@ -57,6 +58,7 @@ export default class Doctor extends BaseCommand {
       local,
       proxy: flags.proxy ? { proxyUrl: flags.proxy } : undefined,
       timeoutMs: flags.timeout * 1000,
+      keychain: createKeychain(),
       checkConfig: async () => {
         const config = await loadConfig(path);
         const count = listProfiles(config).length;

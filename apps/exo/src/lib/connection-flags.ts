@@ -42,6 +42,18 @@ export const connectionFlags = {
     description: "The app's certificate in the current user's My store, by its SHA-1 thumbprint.",
     helpGroup: 'SIGN-IN',
   }),
+  'device-code': Flags.boolean({
+    description:
+      'Sign in with a device code (a code to enter in a browser, on any device) instead of a password.',
+    helpGroup: 'SIGN-IN',
+  }),
+  'token-cache': Flags.boolean({
+    description:
+      'Remember rest sign-ins in the OS keychain, so the next run signs in silently (--no-token-cache: do not).',
+    default: true,
+    allowNo: true,
+    helpGroup: 'SIGN-IN',
+  }),
   'managed-identity': Flags.boolean({
     description: 'Sign in as the managed identity of the Azure resource exo runs on (with --organization).',
     helpGroup: 'SIGN-IN',

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import {
   configPath,
   createKeychain,
   createProgressReporter,
+  keychainTokenCache,
   loadConfig,
   type Profile,
   passwordFromEnv,
@@ -9,7 +11,14 @@ import {
   readPasswordFromStdin,
   resolveProfile,
 } from '@exo-connect/cli';
-import { type Connection, type ConnectOptions, type Credential, connect, ExoError } from '@exo-connect/core';
+import {
+  type Connection,
+  type ConnectOptions,
+  type Credential,
+  connect,
+  ExoError,
+  type TokenCacheStore,
+} from '@exo-connect/core';
 import type { ProxyOptionsInput } from '@exo-connect/proxy-config';
 import {
   createTenant,
@@ -24,6 +33,8 @@ import { type AppSignInFlags, appCredential, appSignInOf, describeAppSignIn } fr
 
 export interface ConnectionFlagValues extends AppSignInFlags {
   environment?: string;
+  'device-code'?: boolean;
+  'token-cache'?: boolean;
   user?: string;
   strategy?: string;
   'password-stdin'?: boolean;
@@ -94,6 +105,25 @@ async function password(
   );
 }
 
+/** A tenant directory as a short key: its path may hold characters no keychain entry name takes. */
+function directoryKey(directory: string): string {
+  return createHash('sha256').update(directory).digest('hex').slice(0, 16);
+}
+
+/**
+ * The OS keychain as the rest strategy's token cache, under `key`, unless --no-token-cache or there is no
+ * keychain here (then every run signs in, as before; `exo doctor` says why).
+ */
+async function tokenCacheFor(
+  flags: ConnectionFlagValues,
+  io: Io,
+  key: string,
+): Promise<{ tokenCache?: TokenCacheStore }> {
+  if (flags['token-cache'] === false) return {};
+  const keychain = createKeychain({ env: io.env });
+  return (await keychain.isAvailable()) ? { tokenCache: keychainTokenCache(keychain, key) } : {};
+}
+
 function proxyFrom(flags: ConnectionFlagValues, profile: Profile | undefined): ProxyOptionsInput | undefined {
   const proxy: Record<string, unknown> = { ...(profile?.proxy ?? {}) };
   if (flags.proxy) proxy.proxyUrl = flags.proxy;
@@ -130,14 +160,18 @@ export async function resolveTarget(flags: ConnectionFlagValues, io: Io): Promis
     const user = flags.user ?? profile?.userPrincipalName;
     const credential: Credential = app
       ? await appCredential(app, flags, profile, io)
-      : user
-        ? { userPrincipalName: user, password: await password(flags, io, profile, user) }
-        : SANDBOX_DEMO_CREDENTIAL;
+      : flags['device-code']
+        ? { kind: 'device', ...(user && { userPrincipalName: user }) }
+        : user
+          ? { userPrincipalName: user, password: await password(flags, io, profile, user) }
+          : SANDBOX_DEMO_CREDENTIAL;
     const who = app
       ? describeAppSignIn(app)
-      : 'userPrincipalName' in credential
-        ? credential.userPrincipalName
-        : '';
+      : credential.kind === 'device'
+        ? `a device code sign-in${user ? ` (${user})` : ''}`
+        : 'userPrincipalName' in credential
+          ? credential.userPrincipalName
+          : '';
     // The sandbox's REST face: the one `exo sandbox serve` runs for the tenant, else one started for this
     // command and stopped when the connection ends.
     const running = strategy === 'rest' ? await findSandboxServer(directory) : undefined;
@@ -157,6 +191,7 @@ export async function resolveTarget(flags: ConnectionFlagValues, io: Io): Promis
         environment: sandboxEnvironment({ server }),
         strategy,
         credential,
+        ...(await tokenCacheFor(flags, io, `sandbox.${directoryKey(directory)}.${user ?? 'default'}`)),
         proxy,
         env: { ...io.env, EXO_SANDBOX_DIR: directory } as Record<string, string>,
       },
@@ -180,7 +215,10 @@ export async function resolveTarget(flags: ConnectionFlagValues, io: Io): Promis
 
   const user = flags.user ?? profile?.userPrincipalName;
   const usesPassword =
-    strategy === 'rps' || (strategy === undefined && environment === 'exchange-server') || user !== undefined;
+    !flags['device-code'] &&
+    (strategy === 'rps' ||
+      (strategy === undefined && environment === 'exchange-server') ||
+      user !== undefined);
   const credential: ConnectOptions['credential'] = usesPassword
     ? async () => {
         if (!user) {
@@ -199,6 +237,7 @@ export async function resolveTarget(flags: ConnectionFlagValues, io: Io): Promis
       strategy,
       connectionUri: flags['connection-uri'] ?? profile?.connectionUri,
       credential,
+      ...(await tokenCacheFor(flags, io, `${environment}.${user ?? 'device'}`)),
       proxy,
       env: io.env as Record<string, string>,
     },

@@ -7,6 +7,7 @@ import {
 } from '@exo-connect/core';
 import type { EnvironmentDefinition } from '@exo-connect/env-endpoints';
 import { type ProxyOptionsInput, resolveProxyOptions } from '@exo-connect/proxy-config';
+import type { Keychain } from '../keychain/keychain.js';
 import { presentError } from '../present-error.js';
 import { checkReachable, type ProxyHop } from './reachability.js';
 
@@ -39,6 +40,8 @@ export interface DoctorOptions {
   timeoutMs?: number;
   /** Local endpoints need no network: the sandbox answers inside pwsh. */
   local?: boolean;
+  /** rest: the keychain that keeps sign-ins between runs (its state is reported, never its contents). */
+  keychain?: Keychain;
 }
 
 /** Hosts (with the port their URI names) that a connection to this environment reaches. */
@@ -222,6 +225,24 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         });
       }
     }
+  }
+
+  if (rest && options.keychain) {
+    const state = await options.keychain.availability().catch((error: unknown) => ({
+      available: false,
+      reason: presentError(error).message,
+    }));
+    checks.push({
+      name: 'token cache',
+      ok: true,
+      detail: state.available
+        ? `the OS keychain (${options.keychain.backend}): a sign-in is remembered, the next run is silent`
+        : `none: ${state.reason ?? 'no OS keychain'}; every run signs in again`,
+      ...(!state.available && {
+        remediation:
+          'On Linux install secret-tool (libsecret-tools) in a desktop session with a keyring; exo never keeps tokens in plain files.',
+      }),
+    });
   }
 
   if (options.checkConfig) {

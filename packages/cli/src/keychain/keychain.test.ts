@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExoError } from '@exo-connect/core';
-import { withTempDir } from '@exo-connect/test-utils';
+import { installFakeSecretTool, withTempDir } from '@exo-connect/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createKeychain, MAX_KEYCHAIN_SECRET_BYTES } from './keychain.js';
 import type { CommandRunner } from './run-command.js';
@@ -16,33 +16,10 @@ async function failure(promise: Promise<unknown>, code = 'CREDENTIAL_MISSING'): 
   return error as ExoError;
 }
 
-/**
- * A stand-in for libsecret's secret-tool with its documented contract: `store` reads the secret from stdin,
- * `lookup` prints it (exit 1, silent, when absent), `clear` exits 1 when nothing matched. It logs its argv
- * and whether EXO_PASSWORD reached it, so the tests can check what a real one would have seen.
- */
-const FAKE_SECRET_TOOL = `#!/bin/sh
-PATH=/usr/bin:/bin
-dir=\${0%/*}
-printf '%s\\n' "$*" >> "$dir/argv.log"
-printf '%s\\n' "\${EXO_PASSWORD:-unset}" >> "$dir/env.log"
-action=$1; shift
-[ "$action" = store ] && shift
-key=$(printf '%s' "$*" | od -An -tx1 | tr -d ' \\n')
-case "$*" in *locked@*) echo "secret-tool: Cannot create an item in a locked collection" >&2; exit 1;; esac
-case "$action" in
-  store) cat > "$dir/item-$key" ;;
-  lookup) [ -f "$dir/item-$key" ] || exit 1; cat "$dir/item-$key" ;;
-  clear) [ -f "$dir/item-$key" ] || exit 1; rm "$dir/item-$key" ;;
-esac
-`;
-
 async function withFakeSecretTool(fn: (bin: string) => Promise<void>): Promise<void> {
   await withTempDir(async (dir) => {
     const bin = join(dir, 'bin');
-    await mkdir(bin);
-    await writeFile(join(bin, 'secret-tool'), FAKE_SECRET_TOOL);
-    await chmod(join(bin, 'secret-tool'), 0o755);
+    await installFakeSecretTool(bin);
     await fn(bin);
   });
 }
