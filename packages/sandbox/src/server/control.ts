@@ -155,16 +155,10 @@ export async function approveDeviceCode(
 }
 
 /** Where a running server of the tenant can be reached (what a client needs, without its control token). */
-export interface RunningSandboxServer {
-  pid: number;
-  adminUrl: string;
-  authorityUrl: string;
-  caPath: string;
-  tenantId: string;
-  organization: string;
+export type RunningSandboxServer = Omit<ServerState, 'controlToken'> & {
   /** The token scope for the admin API: `<adminUrl>/.default`. */
   scope: string;
-}
+};
 
 /** The server `exo sandbox serve` (or startSandboxServer) runs for the tenant in `directory`, if any. */
 export async function findSandboxServer(directory: string): Promise<RunningSandboxServer | undefined> {
