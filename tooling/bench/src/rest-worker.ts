@@ -6,6 +6,7 @@ import { AccountLimiter, type Connection, connect } from '@exo-connect/core';
 import { sandboxEnvironment } from '@exo-connect/sandbox';
 import { serveForkedJob } from './runtime/fork-job.js';
 import { RawRestClient } from './runtime/raw-rest.js';
+import { RequestClock } from './runtime/request-clock.js';
 import type { ManyJob, ManyOutcome, RestJob, StreamJob, StreamOutcome } from './runtime/rest-job.js';
 import { kernelPeakRssBytes, RssSampler } from './runtime/rss-sampler.js';
 
@@ -63,6 +64,7 @@ async function runStream(job: StreamJob): Promise<StreamOutcome> {
     const sampler = new RssSampler();
     sampler.start(10);
     const cpu0 = process.cpuUsage();
+    const clock = new RequestClock().start();
     const t0 = performance.now();
     let first: number | undefined;
     let objects = 0;
@@ -73,6 +75,8 @@ async function runStream(job: StreamJob): Promise<StreamOutcome> {
     });
     const totalMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    const { insideMs, requests } = clock.take();
+    clock.stop();
     const { peakBytes, samples } = sampler.stop();
     const kernelAfter = kernelPeakRssBytes();
     return {
@@ -84,6 +88,8 @@ async function runStream(job: StreamJob): Promise<StreamOutcome> {
       peakRssBytes: kernelAfter > kernelBefore ? Math.max(kernelAfter, peakBytes) : peakBytes,
       samples,
       nodeCpuMs: (cpu.user + cpu.system) / 1000,
+      outsideMs: totalMs - insideMs,
+      requests,
     };
   } finally {
     await exo?.disconnect();

@@ -34,6 +34,9 @@ export interface StreamOutcome {
   peakRssBytes: number;
   samples: number;
   nodeCpuMs: number;
+  /** Wall time with no request open: the client's own work between pages (undici's diagnostics channels). */
+  outsideMs: number;
+  requests: number;
 }
 
 export interface ManyOutcome {

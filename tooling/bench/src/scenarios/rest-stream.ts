@@ -156,6 +156,18 @@ export const restStream: ScenarioRun = async (ctx, result) => {
         value: medianOf(raw, (o) => (o ? (o.nodeCpuMs * 1000) / o.objects : undefined)),
         unit: 'µs/object',
       },
+      {
+        label: 'engine: time with no request open (its own work between pages)',
+        value: medianOf(exo, (o) => o?.outsideMs),
+        unit: 'ms',
+        note: `${medianOf(exo, (o) => o?.requests)} requests`,
+      },
+      {
+        label: 'floor: time with no request open',
+        value: medianOf(raw, (o) => o?.outsideMs),
+        unit: 'ms',
+        note: `${medianOf(raw, (o) => o?.requests)} requests`,
+      },
       { label: 'engine: wall time of the read', value: medianOf(exo, (o) => o?.totalMs), unit: 'ms' },
       { label: 'floor: wall time of the read', value: medianOf(raw, (o) => o?.totalMs), unit: 'ms' },
       {
