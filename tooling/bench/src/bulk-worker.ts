@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { connect, type ParameterValue } from '@exo-connect/core';
 import { sandboxEnvironment } from '@exo-connect/sandbox';
 import type { BulkJob, BulkOutcome, BulkRead } from './runtime/bulk-job.js';
+import { serveForkedJob } from './runtime/fork-job.js';
 import { NaiveShell } from './runtime/naive-shell.js';
 import { BENCH_MODULE_PATH } from './runtime/paths.js';
 import { cpuTimeMs, serverOf } from './runtime/procs.js';
@@ -133,14 +134,4 @@ async function runNaive(job: BulkJob): Promise<BulkOutcome> {
   }
 }
 
-process.once('message', (job: BulkJob) => {
-  const run = job.engine === 'exo' ? runExo(job) : runNaive(job);
-  run.then(
-    (outcome) => process.send?.({ ok: true, outcome }, () => process.exit(0)),
-    (error: unknown) =>
-      process.send?.(
-        { ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) },
-        () => process.exit(1),
-      ),
-  );
-});
+serveForkedJob<BulkJob, BulkOutcome>((job) => (job.engine === 'exo' ? runExo(job) : runNaive(job)));

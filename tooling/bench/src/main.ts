@@ -15,7 +15,11 @@ import { coldConnect } from './scenarios/cold-connect.js';
 import type { ScenarioRun } from './scenarios/common.js';
 import { concurrency } from './scenarios/concurrency.js';
 import { moduleStrategy } from './scenarios/module-strategy.js';
+import { restConnect } from './scenarios/rest-connect.js';
+import { restMany } from './scenarios/rest-many.js';
 import { restServer } from './scenarios/rest-server.js';
+import { restStream } from './scenarios/rest-stream.js';
+import { restWarm } from './scenarios/rest-warm.js';
 import { warmCall } from './scenarios/warm-call.js';
 
 const RUNS: Record<number, ScenarioRun> = {
@@ -26,6 +30,10 @@ const RUNS: Record<number, ScenarioRun> = {
   5: cli,
   6: moduleStrategy,
   7: restServer,
+  8: restConnect,
+  9: restWarm,
+  10: restStream,
+  11: restMany,
 };
 
 const log = (message: string) => process.stderr.write(`${message}\n`);

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseOnly, parseOptions } from './options.js';
 
 describe('parseOptions', () => {
-  it('defaults to the full run of all seven scenarios with the issue’s counts', () => {
+  it('defaults to the full run of all eleven scenarios with the issues’ counts', () => {
     const o = parseOptions([]);
     expect(o.mode).toBe('full');
-    expect(o.only).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(o.only).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(o.restClient).toMatchObject({ mailboxes: 100_000, connections: 200, calls: 200 });
     expect(o.rest).toMatchObject({ mailboxes: 100_000, clients: 50 });
     expect(o.write).toBe(true);
     expect(o.warm.calls).toBe(200);
@@ -53,8 +54,13 @@ describe('parseOnly', () => {
     expect(parseOnly('6,module')).toEqual([6]);
   });
 
+  it('expands rest-client to the rest strategy’s four scenarios', () => {
+    expect(parseOnly('rest-client')).toEqual([8, 9, 10, 11]);
+    expect(parseOnly('rest-stream,1')).toEqual([1, 10]);
+  });
+
   it('refuses unknown scenarios and an empty list', () => {
-    expect(() => parseOnly('8')).toThrow(/unknown scenario "8"/);
+    expect(() => parseOnly('12')).toThrow(/unknown scenario "12"/);
     expect(() => parseOnly(' , ')).toThrow(/at least one/);
   });
 });

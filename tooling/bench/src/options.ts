@@ -8,7 +8,17 @@ export const SCENARIOS = [
   { id: 5, key: 'cli', title: 'CLI: exo run end to end' },
   { id: 6, key: 'module', title: 'Module strategy vs rps' },
   { id: 7, key: 'rest', title: 'REST face: the sandbox server' },
+  { id: 8, key: 'rest-connect', title: 'rest strategy: connect to ready' },
+  { id: 9, key: 'rest-warm', title: 'rest strategy: warm call' },
+  { id: 10, key: 'rest-stream', title: 'rest strategy: 100,000 mailboxes paged' },
+  { id: 11, key: 'rest-many', title: 'rest strategy: 200 connections in one process' },
 ] as const;
+
+/** Names for several scenarios at once in --only. */
+export const GROUPS: Record<string, number[]> = {
+  // The rest strategy's client side (issue #16): all four share nothing but the run.
+  'rest-client': [8, 9, 10, 11],
+};
 
 export interface BenchOptions {
   mode: 'full' | 'quick';
@@ -47,19 +57,34 @@ export interface BenchOptions {
     callsPerClient: number;
     workers: number;
   };
+  /**
+   * Scenarios 8–11 (the rest strategy's client): connect rounds, warm calls, the tenant streamed (fresh-process
+   * reads of each variant), and connections open at once; `workers`: the sandbox server's engine workers.
+   */
+  restClient: {
+    connectWarmup: number;
+    connectReps: number;
+    warmup: number;
+    calls: number;
+    mailboxes: number;
+    streamReps: number;
+    connections: number;
+    workers: number;
+  };
 }
 
 export const USAGE = `Usage: node dist/main.js [options]   (from the repo root: pnpm bench)
 
-Runs the seven scenarios of the benchmark against their baselines and prints the results; a full run of
-all seven writes results/latest.{json,md}, any other run results/partial.{json,md}.
+Runs the eleven scenarios of the benchmark against their baselines and prints the results; a full run of
+all eleven writes results/latest.{json,md}, any other run results/partial.{json,md}.
 
   --quick               short run: small counts, fewer repetitions (minutes, not tens of minutes)
   --only=<list>         scenarios to run, by number or name: 1 connect, 2 warm, 3 bulk,
-                        4 concurrency, 5 cli, 6 module, 7 rest (e.g. --only=2,bulk)
-  --reps=<n>            repetitions for scenarios 1, 3, 4 (rounds), 5 and 6
-  --calls=<n>           warm calls in scenarios 2 and 7 (default 200)
-  --mailboxes=<n>       tenant size read back in scenarios 3 and 7 (default 100000, max 100000)
+                        4 concurrency, 5 cli, 6 module, 7 rest, 8 rest-connect, 9 rest-warm,
+                        10 rest-stream, 11 rest-many, or rest-client for 8–11 (e.g. --only=2,bulk)
+  --reps=<n>            repetitions for scenarios 1, 3, 4 (rounds), 5, 6, 8 and 10
+  --calls=<n>           warm calls in scenarios 2, 7 and 9 (default 200)
+  --mailboxes=<n>       tenant size read back in scenarios 3, 7 and 10 (default 100000, max 100000)
   --objects=<n>         objects emitted by the bridge-only variant of scenario 3 (default 100000)
   --commands=<n>        commands in scenario 4 (default 60)
   --out=<prefix>        write <prefix>.json and <prefix>.md instead
@@ -84,13 +109,14 @@ export function parseOnly(raw: string): number[] {
     .split(',')
     .map((p) => p.trim().toLowerCase())
     .filter(Boolean)) {
+    const group = GROUPS[part];
     const found = SCENARIOS.find((s) => String(s.id) === part || s.key === part);
-    if (!found) {
+    if (!found && !group) {
       throw new Error(
-        `--only: unknown scenario "${part}"; use ${SCENARIOS.map((s) => `${s.id} or ${s.key}`).join(', ')}`,
+        `--only: unknown scenario "${part}"; use ${SCENARIOS.map((s) => `${s.id} or ${s.key}`).join(', ')}, or ${Object.keys(GROUPS).join(', ')}`,
       );
     }
-    ids.add(found.id);
+    for (const id of group ?? [found!.id]) ids.add(id);
   }
   if (ids.size === 0) throw new Error('--only: name at least one scenario');
   return [...ids].sort((a, b) => a - b);
@@ -154,6 +180,16 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
       mailboxes: mailboxes ?? (quick ? 5000 : 100_000),
       clients: 50,
       callsPerClient: quick ? 4 : 20,
+      workers: 2,
+    },
+    restClient: {
+      connectWarmup: 1,
+      connectReps: reps ?? (quick ? 3 : 10),
+      warmup: quick ? 5 : 20,
+      calls: calls ?? (quick ? 50 : 200),
+      mailboxes: mailboxes ?? (quick ? 5000 : 100_000),
+      streamReps: reps ?? (quick ? 1 : 3),
+      connections: 200,
       workers: 2,
     },
   };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SCENARIOS } from './options.js';
 import { renderMarkdown } from './render-markdown.js';
 import type { BenchReport, ScenarioResult } from './report.js';
 import { summarize } from './stats.js';
@@ -20,7 +21,7 @@ function scenario(overrides: Partial<ScenarioResult>): ScenarioResult {
   };
 }
 
-function report(scenarios: ScenarioResult[], only = [1, 2, 3, 4, 5, 6]): BenchReport {
+function report(scenarios: ScenarioResult[], only = SCENARIOS.map((s) => s.id)): BenchReport {
   return {
     schema: 1,
     startedAt: '2026-01-02T10:00:00.000Z',

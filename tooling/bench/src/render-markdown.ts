@@ -1,4 +1,5 @@
 import { formatRatio, formatValue, renderTable } from './format.js';
+import { SCENARIOS } from './options.js';
 import type { BenchReport, ScenarioResult, TargetStatus } from './report.js';
 
 const VERDICT: Record<TargetStatus, string> = {
@@ -16,7 +17,10 @@ function machineTable(report: BenchReport): string {
     ['Node', m.node],
     ['pwsh', m.pwsh],
     ['date', report.startedAt],
-    ['mode', `${report.mode}${report.only.length < 6 ? ` (scenarios ${report.only.join(', ')})` : ''}`],
+    [
+      'mode',
+      `${report.mode}${report.only.length < SCENARIOS.length ? ` (scenarios ${report.only.join(', ')})` : ''}`,
+    ],
     ['load average at start', m.loadAverage.toFixed(2)],
   ];
   if (m.commit) rows.push(['commit', m.commit]);

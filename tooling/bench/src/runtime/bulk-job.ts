@@ -1,5 +1,5 @@
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runForkedJob } from './fork-job.js';
 import type { Resources } from './resources.js';
 
 export interface BulkJob {
@@ -43,44 +43,7 @@ const WORKER = fileURLToPath(new URL('../bulk-worker.js', import.meta.url));
 
 /** Runs one bulk measurement in a fresh Node process (see bulk-worker.ts); rejects with its error. */
 export function runBulkJob(resources: Resources, job: BulkJob, timeoutMs: number): Promise<BulkOutcome> {
-  return new Promise((resolve, reject) => {
-    const child = resources.track(
-      fork(WORKER, [], {
-        // --expose-gc: a collection before the baseline sample. The heap limit is raised so that the
-        // node-powershell baseline, which holds its whole output several times over, can finish at all.
-        execArgv: ['--expose-gc', '--max-old-space-size=8192'],
-        env: job.env,
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      }),
-    );
-    let stderr = '';
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-4000);
-    });
-    let settled = false;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      finish(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s`));
-    }, timeoutMs);
-    const finish = (error?: Error, outcome?: BulkOutcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (error) reject(error);
-      else resolve(outcome!);
-    };
-    child.on('message', (message: { ok: boolean; outcome?: BulkOutcome; error?: string }) => {
-      if (message.ok) finish(undefined, message.outcome);
-      else finish(new Error(message.error?.split('\n')[0] ?? 'the worker failed'));
-    });
-    child.once('exit', (code, signal) =>
-      finish(
-        new Error(
-          `the worker ended (${signal ?? `exit ${code}`})${stderr ? `: ${stderr.trim().slice(-600)}` : ''}`,
-        ),
-      ),
-    );
-    child.send(job);
-  });
+  // --expose-gc: a collection before the baseline sample. The heap limit is raised so that the
+  // node-powershell baseline, which holds its whole output several times over, can finish at all.
+  return runForkedJob(resources, WORKER, job, timeoutMs, ['--expose-gc', '--max-old-space-size=8192']);
 }

@@ -12,5 +12,5 @@ export const FLOOR_CONNECT_SCRIPT = at('../../powershell/floor-connect.ps1');
 export const FLOOR_WARM_SCRIPT = at('../../powershell/floor-warm.ps1');
 /** The exo CLI, through this package's dependency on @exo-connect/exo (apps/exo). */
 export const EXO_BIN = at('../../node_modules/@exo-connect/exo/bin/run.js');
-/** Scenario 7's sandbox server process (compiled next to this file). */
+/** The sandbox REST server's process of scenarios 7–11 (compiled next to this file). */
 export const REST_SERVER_CHILD = at('./rest-server-child.js');

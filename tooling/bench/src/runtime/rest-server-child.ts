@@ -1,5 +1,5 @@
 /**
- * Scenario 7's server, in a process of its own so its memory is its own: serves the tenant in argv[2] with
+ * The sandbox REST server of scenarios 7–11, in a process of its own so its memory is its own: serves the tenant in argv[2] with
  * startSandboxServer(), prints its facts as one JSON line, and stops when its stdin closes.
  */
 import { startSandboxServer } from '@exo-connect/sandbox';

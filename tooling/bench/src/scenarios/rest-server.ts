@@ -4,14 +4,12 @@ import { Agent, createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { formatMs, formatRatio } from '../format.js';
-import { LineProcess } from '../runtime/line-process.js';
-import { REST_SERVER_CHILD } from '../runtime/paths.js';
 import { processesWithEnv } from '../runtime/procs.js';
+import { EXO_CLIENT_ID } from '../runtime/raw-rest.js';
+import { startRestServer } from '../runtime/rest-server.js';
 import { median, ratio } from '../stats.js';
 import { evaluateTarget } from '../targets.js';
 import { compare, measurement, now, type ScenarioRun, timedConnect } from './common.js';
-
-const EXO_CLIENT_ID = 'fb78d390-0c51-40cd-8e17-fdbfab77341b';
 
 interface Reply {
   status: number;
@@ -57,20 +55,8 @@ export const restServer: ScenarioRun = async (ctx, result) => {
   const { warmup, calls, mailboxes, clients, callsPerClient, workers } = ctx.options.rest;
   result.parameters = { warmup, calls, mailboxes, clients, callsPerClient, workers };
   const tenant = await ctx.tenant('rest', mailboxes);
-  const server = LineProcess.start(
-    ctx.resources,
-    process.execPath,
-    [REST_SERVER_CHILD, tenant.dir, String(workers)],
-    tenant.env,
-  );
-  const facts = JSON.parse(await server.next()) as {
-    pid: number;
-    adminUrl: string;
-    authorityUrl: string;
-    scope: string;
-    caPath: string;
-    tenantId: string;
-  };
+  const server = await startRestServer(ctx.resources, tenant, workers);
+  const { facts } = server;
   const ca = await readFile(facts.caPath, 'utf8');
   const agent = new Agent({ keepAlive: true, maxSockets: 64, ca });
   // The floor: the same TLS certificate and loopback, answering at once with an empty collection.
