@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SANDBOX_DEMO_CREDENTIAL } from '@exo-connect/sandbox';
-import { makeTempDir, testPwsh } from '@exo-connect/test-utils';
+import { makeTempDir } from '@exo-connect/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ParameterValue } from '../src/bridge/encode-request.js';
 import type { BridgeRequestOptions } from '../src/bridge/pwsh-bridge.js';
@@ -15,6 +14,7 @@ import type { ConnectionEvent } from '../src/connect/events.js';
 import { type HostFactory, pwshHostFactory } from '../src/connect/host-port.js';
 import type { ConnectOptions, Credential } from '../src/connect/options.js';
 import { locatePwsh } from '../src/pwsh/locate-pwsh.js';
+import { runPwshScript } from './pwsh-script.js';
 import { type TestTenant, testTenant } from './sandbox-helpers.js';
 
 // The sandbox tenant's registered application and the client id of the machine's system-assigned managed
@@ -66,24 +66,7 @@ $store.Open('ReadWrite'); $store.Add($stored); $store.Dispose()
 $valid.Thumbprint
 `;
   const input = { pfx: join(dir, 'app.pfx'), expiredPfx: join(dir, 'expired.pfx'), password };
-  const thumbprint = await new Promise<string>((resolve, reject) => {
-    const child = spawn(testPwsh(), ['-NoProfile', '-NonInteractive', '-Command', script], {
-      env: { ...process.env, HOME: home },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('exit', (code) =>
-      code === 0 ? resolve(out.trim().split('\n').at(-1)!.trim()) : reject(new Error(err)),
-    );
-    child.stdin.end(JSON.stringify(input));
-  });
+  const thumbprint = await runPwshScript(script, input, { ...process.env, HOME: home });
   return { ...input, thumbprint, home };
 }
 

@@ -1,15 +1,15 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSandboxApp, type SandboxServer, startSandboxServer } from '@exo-connect/sandbox';
-import { makeTempDir, testPwsh } from '@exo-connect/test-utils';
+import { makeTempDir } from '@exo-connect/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Credential } from '../src/connect/options.js';
 import { ExoError } from '../src/errors/exo-error.js';
 import type { RestHttp } from '../src/rest/contracts.js';
 import { createRestHttp } from '../src/rest/http/rest-http.js';
 import { createTokenSource } from '../src/rest/tokens/index.js';
+import { runPwshScript } from './pwsh-script.js';
 import { type TestTenant, testTenant } from './sandbox-helpers.js';
 
 // App-only sign-in with the certificate files users have: .pfx files as .NET (and so Windows) writes them,
@@ -37,24 +37,7 @@ $store = [System.Security.Cryptography.X509Certificates.X509Store]::new('My', 'C
 $store.Open('ReadWrite'); $store.Add($stored); $store.Dispose()
 $cert.Thumbprint
 `;
-  return new Promise((resolve, reject) => {
-    const child = spawn(testPwsh(), ['-NoProfile', '-NonInteractive', '-Command', script], {
-      env: { ...process.env, HOME: input.home },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('exit', (code) =>
-      code === 0 ? resolve(out.trim().split('\n').at(-1)!.trim()) : reject(new Error(err)),
-    );
-    child.stdin.end(JSON.stringify(input));
-  });
+  return runPwshScript(script, input, { ...process.env, HOME: input.home });
 }
 
 beforeAll(async () => {

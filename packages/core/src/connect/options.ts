@@ -143,7 +143,7 @@ export const connectOptionsSchema = z.strictObject({
    * Concurrent sessions per account in this process; connects beyond it wait. Default 3 (the service's
    * limit for remote PowerShell and the module), 50 for rest, which holds no session.
    */
-  maxSessionsPerAccount: z.number().int().min(1).max(50).optional(),
+  maxSessionsPerAccount: z.number().int().min(1).max(1000).optional(),
   /** Depth of objects returned by invoke() and stream(). Default 4. */
   depth: z.number().int().min(1).max(20).optional(),
   /** Path of the pwsh executable; default: EXO_PWSH, then PATH, then ~/.dotnet/tools. */
