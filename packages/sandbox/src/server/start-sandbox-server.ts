@@ -143,6 +143,10 @@ export async function startSandboxServer(options: StartSandboxServerOptions = {}
   });
   const sockets = new Set<Socket>();
   const server = createServer({ cert: authority.serverCertificatePem, key: authority.serverKeyPem });
+  // An idle connection stays open 120 s, as IIS's default connection timeout (Exchange's front end) keeps it:
+  // longer than any client holds one idle, so a client never writes onto a socket the server already closed
+  // (Node's 5 s default raced a client whose event loop stalled, and reset a write that was never seen).
+  server.keepAliveTimeout = 120_000;
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));

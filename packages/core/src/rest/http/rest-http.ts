@@ -111,7 +111,10 @@ export function createRestHttp(options: RestHttpOptions = {}): RestHttp {
       : {}),
     ...(proxy?.idleTimeoutMs ? { keepAliveTimeout: proxy.idleTimeoutMs } : {}),
   };
-  const direct = new Agent({ connect: tls, ...timeouts });
+  // A pooled connection is given up after 30 s idle at most, whatever the server's Keep-Alive hint: well
+  // inside the 120 s front ends keep one, so a request (a write above all, which is never resent once the
+  // service may have seen it) does not go out on a socket the server is closing.
+  const direct = new Agent({ connect: tls, keepAliveMaxTimeout: 30_000, ...timeouts });
   let dispatcher: Dispatcher = direct;
   if (proxy?.proxyUrl) {
     const proxied = new ProxyAgent({
