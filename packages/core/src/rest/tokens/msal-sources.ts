@@ -11,7 +11,7 @@ import {
 } from '@azure/msal-node';
 import { ExoError } from '../../errors/exo-error.js';
 import type { AccessToken, TokenSourceContext } from '../contracts.js';
-import { msalNetworkModule } from '../http/msal-network.js';
+import { lastNetworkFailure, msalNetworkModule } from '../http/msal-network.js';
 import type { TokenLoader } from './cached-source.js';
 import { refusedSignIn, unreachableIdentity } from './sign-in-errors.js';
 import { accessTokenOf } from './token-claims.js';
@@ -64,7 +64,7 @@ export function msalFailure(ctx: TokenSourceContext, error: unknown): ExoError {
     });
   }
   if (error instanceof AuthError && NO_ANSWER.has(error.errorCode))
-    return unreachableIdentity(ctx.authority, error);
+    return unreachableIdentity(ctx.authority, error, lastNetworkFailure(ctx.http));
   if (error instanceof AuthError && error.errorCode === 'device_code_expired') {
     return refusedSignIn({
       error: 'expired_token',
