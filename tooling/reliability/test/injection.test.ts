@@ -559,12 +559,12 @@ describe("core's rest strategy end to end: values are data through connect({ str
     await server?.stop();
   });
 
-  // Known bug (found here, not fixed): the first Set-Mailbox after beforeAll's 8-second $batch goes out on the
-  // pooled socket that sat idle meanwhile, which neither undici (≈3 s) nor the server (5 s) closed in time; the
-  // server resets it (ECONNRESET before any byte of a reply) and core, rightly, does not resend a write: the
-  // caller gets SESSION_BROKEN for a write that never ran. Every run here so far (seeds 1145825815, 777);
-  // not reproduced outside the suite. It turns red once fixed: then make it `it` again.
-  it.fails('exo.invoke: Set-Mailbox then Get-Mailbox gives back every generated value unchanged (17 properties) (known bug: a write on a stale keep-alive socket)', async () => {
+  // Known bug (found here, not fixed): in most runs the first Set-Mailbox after beforeAll's 8-second $batch goes
+  // out on the pooled socket that sat idle meanwhile, which neither undici (≈3 s) nor the server (5 s) closed in
+  // time; the server resets it (ECONNRESET before any byte of a reply) and core, rightly, does not resend a
+  // write: the caller gets SESSION_BROKEN for a write that never ran. Seen in 4 of 5 runs (seeds 1145825815,
+  // 777); not reproduced outside the suite. The assertion stays: this case is red while the bug lasts.
+  it('exo.invoke: Set-Mailbox then Get-Mailbox gives back every generated value unchanged (17 properties)', async () => {
     const rows = sample(row(), 40, 60);
     const failures: string[] = [];
     for (const values of rows) {
