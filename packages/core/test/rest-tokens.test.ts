@@ -706,6 +706,57 @@ describe('the cache', () => {
   );
 });
 
+describe('an identity platform whose certificate is not trusted', () => {
+  it(
+    'is NETWORK_UNREACHABLE naming the certificate and rest.caPath, not DNS and port 443 (MSAL keeps no cause)',
+    async () => {
+      // A self-signed certificate that issued nothing the server presents: the wrong CA to trust.
+      const app = await sandbox.createSandboxApp({
+        directory: tenant.directory,
+        displayName: 'other-ca',
+        withCertificate: true,
+      });
+      const otherCa = join(pemDir, 'other-ca.pem');
+      await writeFile(otherCa, app.certificatePem!);
+      const http = createRestHttp({ caPath: otherCa });
+      stacks.push(http);
+      const ctx: TokenSourceContext = {
+        authority: server.authorityUrl,
+        scope: server.scope,
+        tenant: server.tenantId,
+        http,
+        env: {
+          IDENTITY_ENDPOINT: server.managedIdentity.endpoint,
+          IDENTITY_HEADER: server.managedIdentity.header,
+        },
+        emit: () => undefined,
+      };
+      const credentials: Credential[] = [
+        password(),
+        {
+          kind: 'clientSecret',
+          appId: randomUUID(),
+          organization: server.organization,
+          clientSecret: 'x'.repeat(20),
+        },
+        { kind: 'managedIdentity', organization: server.organization },
+      ];
+      for (const credential of credentials) {
+        const source = createTokenSource(credential, ctx);
+        sources.push(source);
+        const error = await failureOf(() => source.get());
+        expect(error.code, credential.kind).toBe('NETWORK_UNREACHABLE');
+        expect(error.message, credential.kind).toMatch(
+          /^The certificate of 127\.0\.0\.1:\d+ is not trusted \(/,
+        );
+        expect(error.remediation, credential.kind).toContain('rest.caPath');
+        expect(everyTextOf(error)).not.toContain(ADMIN.password);
+      }
+    },
+    T,
+  );
+});
+
 describe('an unreachable identity platform', () => {
   it(
     'is NETWORK_UNREACHABLE for MSAL sign-ins and for the managed identity endpoint',

@@ -237,6 +237,32 @@ describe('suite sections', () => {
     expect(s.leaks).toEqual(['faults: session × read-only tenant | EROFS: 1 process(es) left']);
   });
 
+  it("lists a rest case's requests left in flight as a leak", () => {
+    const rest = {
+      cases: [
+        {
+          state: 'mid-stream',
+          kind: 'rest: reset mid-page',
+          fault: 'rest: reset mid-page',
+          expected: 'SESSION_BROKEN',
+          code: 'SESSION_BROKEN',
+          sessionsAfter: 0,
+          processesAfter: 0,
+          dataIntact: true,
+          ok: false,
+          ms: 900,
+          strategy: 'rest',
+          inFlightAfter: 2,
+        },
+      ],
+    };
+    const s = faultsSection(ok(rest));
+    expect(s.body).toContain(
+      '| rest: reset mid-page | — | — | — | — | — | ✗ SESSION_BROKEN (want SESSION_BROKEN) |',
+    );
+    expect(s.leaks).toEqual(['faults: mid-stream × rest: reset mid-page: 2 HTTP request(s) left in flight']);
+  });
+
   it('renders load figures, timings and memory curves', () => {
     const s = loadSection(ok(load), false);
     expect(s.ok).toBe(true);

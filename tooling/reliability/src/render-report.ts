@@ -219,10 +219,12 @@ export function faultsSection(loaded: Loaded): Section {
       out.push(`${where}: ${num(c.sessionsAfter)} sandbox session(s) left`);
     if ((num(c.processesAfter) ?? 0) > 0) out.push(`${where}: ${num(c.processesAfter)} process(es) left`);
     if (c.dataIntact === false) out.push(`${where}: tenant data changed`);
+    if ((num(c.inFlightAfter) ?? 0) > 0)
+      out.push(`${where}: ${num(c.inFlightAfter)} HTTP request(s) left in flight`);
     return out;
   });
   const body = [
-    `Generated ${when(loaded)}; ${count(cases.length)} faults in ${ms(data.durationMs)}. After each: live sandbox sessions (the sandbox's own count, once cleanup is due), processes left that carry the test tenant's directory in their environment, the typed error the caller saw, and the tenant's data (the sandbox's integrity check, the mailbox count, the bytes of every data file).` +
+    `Generated ${when(loaded)}; ${count(cases.length)} faults in ${ms(data.durationMs)}. After each: live sandbox sessions (the sandbox's own count, once cleanup is due), processes left that carry the test tenant's directory in their environment, the typed error the caller saw, and the tenant's data (the sandbox's integrity check, the mailbox count, the bytes of every data file). The rest strategy's rows (\`rest: …\`) also count the HTTP requests left in flight, and compare counts and integrity, not bytes (they write).` +
       (text(fs.readOnly)
         ? ` Read-only directories: ${text(fs.readOnly)}; full disk: ${text(fs.fullDisk) ?? '?'}.`
         : ''),

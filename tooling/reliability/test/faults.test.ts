@@ -8,10 +8,17 @@
  * PowerShell wait its 60-second close timeout) overlap with the rest; inside a lane they run one by one.
  * Results go to results/faults.json for the report.
  */
-import { type Connection, type ConnectOptions, connect } from '@exo-connect/core';
-import { SANDBOX_DEMO_CREDENTIAL } from '@exo-connect/sandbox';
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { type Connection, type ConnectOptions, connect, ExoError } from '@exo-connect/core';
+import {
+  SANDBOX_DEMO_CREDENTIAL,
+  type SandboxServer,
+  sandboxEnvironment,
+  verifyTenant,
+} from '@exo-connect/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestTenant, type TestTenant, waitFor, writeResult } from './support/common.js';
+import { createTestTenant, processArgv, type TestTenant, waitFor, writeResult } from './support/common.js';
 import { canMount, fullDiskCopy, makeReadOnly, readOnlyMechanism } from './support/fault-fs.js';
 import {
   aftermath,
@@ -29,6 +36,13 @@ import {
   type TenantView,
   tenantAt,
 } from './support/fault-harness.js';
+import {
+  INVOKE_PATH,
+  otherCertificateAuthority,
+  RequestLedger,
+  RestServer,
+  TOKEN_PATH,
+} from './support/fault-rest.js';
 
 const CONNECT_STATES = ['policy', 'credential', 'session', 'import'] as const;
 /** Enough mailboxes that a stream of them all is still running in pwsh while the consumer reads the first. */
@@ -609,8 +623,538 @@ for (const [name, cases] of Object.entries(LANES)) {
   });
 }
 
+// ---- lane 4: the rest strategy (the sandbox's REST face in this process; the connection runs no pwsh) ----
+
+const ledger = new RequestLedger();
+
+interface RestLane {
+  tenant: TestTenant;
+  rest: RestServer;
+  before: Baseline;
+  /** A CA that did not issue the server's certificate. */
+  otherCaPath: string;
+  open: Connection[];
+  /** Other servers a case started (a short token lifetime); each must have nothing in flight after it. */
+  ports: number[];
+}
+
+interface RestCase {
+  state: FaultState;
+  kind: string;
+  fault: string;
+  expected: string;
+  run(lane: RestLane): Promise<{ code: string; note?: string }>;
+}
+
+function restOptions(lane: RestLane, extra: Partial<ConnectOptions> = {}): ConnectOptions {
+  return {
+    environment: sandboxEnvironment({ server: lane.rest.server }),
+    strategy: 'rest',
+    credential: SANDBOX_DEMO_CREDENTIAL,
+    env: lane.tenant.env,
+    handleSignals: false,
+    ...extra,
+  };
+}
+
+async function openRest(lane: RestLane, extra: Partial<ConnectOptions> = {}): Promise<Connection> {
+  const exo = await connect(restOptions(lane, extra));
+  lane.open.push(exo);
+  return exo;
+}
+
+function setFaults(lane: RestLane, settings: Parameters<SandboxServer['faults']['configure']>[1]): void {
+  lane.rest.server.faults.configure(lane.rest.server.tenantId, settings);
+}
+
+/**
+ * Streams every mailbox (20 ms per object for the first five), runs `inject` at the fifth, and keeps the
+ * identities read, to find duplicates.
+ */
+async function streamIdentities(
+  exo: Connection,
+  inject: () => void | Promise<void>,
+): Promise<{ code: string; ids: string[]; duplicates: number }> {
+  const ids: string[] = [];
+  let code = 'none';
+  try {
+    for await (const m of exo.stream<{ Identity: string }>('Get-Mailbox', { ResultSize: 'Unlimited' })) {
+      ids.push(m.Identity);
+      if (ids.length === 5) await inject();
+      if (ids.length <= 5) await sleep(20);
+    }
+  } catch (error) {
+    code = codeOf(error);
+  }
+  expect(ids.length, 'the fault struck while the stream ran').toBeGreaterThanOrEqual(5);
+  return { code, ids, duplicates: ids.length - new Set(ids).size };
+}
+
+/** Starts a rest connect() and runs `inject` as the machine enters `state` (inside the state event). */
+async function connectRestAndInject(
+  lane: RestLane,
+  state: FaultState,
+  extra: Partial<ConnectOptions>,
+  inject: () => void,
+): Promise<{ code: string; log: StateLog }> {
+  const log = new StateLog();
+  const attempt = connect(
+    restOptions(lane, {
+      ...extra,
+      onEvent: (event) => {
+        log.onEvent(event);
+        if (event.type === 'state' && event.to === state) inject();
+      },
+    }),
+  ).then((exo) => {
+    lane.open.push(exo);
+  });
+  return { code: await outcome(attempt), log };
+}
+
+function restAbortCase(state: FaultState): RestCase {
+  return {
+    state,
+    kind: 'rest: abort',
+    fault:
+      state === 'ready'
+        ? 'rest: abort while a command waits on a slow page'
+        : state === 'mid-stream'
+          ? 'rest: abort mid-stream'
+          : `rest: abort on entering ${state}`,
+    expected: 'ABORTED',
+    async run(lane) {
+      const controller = new AbortController();
+      if (state === 'ready') {
+        const exo = await openRest(lane, { signal: controller.signal });
+        setFaults(lane, { slowPages: { delayMs: 5_000 } });
+        const mark = ledger.mark();
+        const running = outcome(exo.invoke('Get-Mailbox', { ResultSize: 1 }));
+        await waitFor(() => ledger.since(mark, lane.rest.port, INVOKE_PATH).length > 0);
+        controller.abort();
+        return { code: await running };
+      }
+      if (state === 'mid-stream') {
+        const exo = await openRest(lane, { signal: controller.signal });
+        setFaults(lane, { slowPages: { delayMs: 1_000 } });
+        const { code, ids, duplicates } = await streamIdentities(exo, () => controller.abort());
+        expect(ids.length, 'objects read after the abort').toBeLessThan(MAILBOXES);
+        expect(duplicates).toBe(0);
+        return { code, note: `${ids.length} objects read` };
+      }
+      // The credential state lasts while a provider answers; the others as long as their one request.
+      const { code, log } = await connectRestAndInject(
+        lane,
+        state,
+        {
+          signal: controller.signal,
+          ...(state === 'credential' ? { credential: slowCredential() } : {}),
+        },
+        () => controller.abort(),
+      );
+      expectLeftForCleanup(log, state);
+      return { code };
+    },
+  };
+}
+
+/** Every InvokeCommand the server received since `mark`, and how many of them it ran (not 429 or 503). */
+function invokes(lane: RestLane, mark: number): { sent: number; ran: number } {
+  const sent = ledger.since(mark, lane.rest.port, INVOKE_PATH);
+  return { sent: sent.length, ran: sent.filter((r) => r.status !== 429 && r.status !== 503).length };
+}
+
+const restCases: RestCase[] = [
+  {
+    state: 'ready',
+    kind: 'rest: 429 storm',
+    fault: 'rest: 429 storm (1 request per 2 s window, 8 reads at once)',
+    expected: 'THROTTLED',
+    async run(lane) {
+      const exo = await openRest(lane);
+      const mark = ledger.mark();
+      setFaults(lane, { throttle: { limit: 1, windowSeconds: 2 } });
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          exo.invoke('Get-Mailbox', { ResultSize: 1 }).then(
+            () => undefined,
+            (error: unknown) => error,
+          ),
+        ),
+      );
+      const throttled = results.filter((e): e is ExoError => ExoError.is(e, 'THROTTLED'));
+      expect(results.filter((e) => e !== undefined && !ExoError.is(e, 'THROTTLED')).map(codeOf)).toEqual([]);
+      // Each read is sent at most maxAttempts (4) times, and a THROTTLED says how long to wait.
+      const { sent } = invokes(lane, mark);
+      expect(sent).toBeLessThanOrEqual(8 * 4);
+      for (const error of throttled) {
+        expect(error.details.retryAfterMs).toBeGreaterThan(0);
+        expect(error.details.retryAfterMs).toBeLessThanOrEqual(2_000);
+        expect(error.remediation).toMatch(/asked to wait \d+ s/);
+      }
+      return {
+        code: throttled.length ? codeOf(throttled[0]) : 'none',
+        note: `${8 - throttled.length} of 8 answered after retries, ${throttled.length} THROTTLED; ${sent} sends`,
+      };
+    },
+  },
+  {
+    state: 'ready',
+    kind: 'rest: 503, then up',
+    fault: 'rest: 503 to the next 2 requests',
+    expected: 'none',
+    async run(lane) {
+      const exo = await openRest(lane);
+      const mark = ledger.mark();
+      setFaults(lane, { unavailable: { count: 2, retryAfterSeconds: 1 } });
+      const code = await outcome(exo.invoke('Get-Mailbox', { ResultSize: 1 }));
+      expect(invokes(lane, mark)).toEqual({ sent: 3, ran: 1 });
+      return { code, note: '3 sends, the third answered' };
+    },
+  },
+  {
+    state: 'ready',
+    kind: 'rest: 503 storm',
+    fault: 'rest: 503 to every request',
+    expected: 'THROTTLED',
+    async run(lane) {
+      const exo = await openRest(lane);
+      const mark = ledger.mark();
+      setFaults(lane, { unavailable: { retryAfterSeconds: 1 } });
+      const code = await outcome(exo.invoke('Get-Mailbox', { ResultSize: 1 }));
+      expect(invokes(lane, mark)).toEqual({ sent: 4, ran: 0 });
+      return { code, note: '4 sends (maxAttempts), none ran' };
+    },
+  },
+  {
+    state: 'mid-stream',
+    kind: 'rest: reset mid-page',
+    fault: 'rest: connection reset halfway through the next page',
+    // The reply had begun: a read is not resent behind the caller's back once objects were yielded.
+    expected: 'SESSION_BROKEN',
+    async run(lane) {
+      const exo = await openRest(lane);
+      const { code, ids, duplicates } = await streamIdentities(exo, () =>
+        setFaults(lane, { resetMidPage: { count: 1 } }),
+      );
+      expect(duplicates, 'objects yielded twice').toBe(0);
+      expect(ids.length).toBeLessThan(MAILBOXES);
+      return { code, note: `${ids.length} objects read, none twice` };
+    },
+  },
+  {
+    state: 'mid-stream',
+    kind: 'rest: token expiry',
+    fault: 'rest: access tokens of 4 s, pages 1.5 s apart (the stream outlives its token)',
+    expected: 'none',
+    async run(lane) {
+      const short = new RestServer({
+        directory: lane.tenant.directory,
+        env: lane.tenant.env,
+        lifetimes: { accessTokenSeconds: 4 },
+      });
+      const server = await short.start();
+      lane.ports.push(short.port);
+      try {
+        const exo = await connect({
+          ...restOptions(lane),
+          environment: sandboxEnvironment({ server }),
+        });
+        lane.open.push(exo);
+        const mark = ledger.mark();
+        server.faults.configure(server.tenantId, { slowPages: { delayMs: 1_500 } });
+        const began = Date.now();
+        const { code, ids, duplicates } = await streamIdentities(exo, () => undefined);
+        const tokens = ledger.since(mark, short.port, TOKEN_PATH).length;
+        expect(duplicates).toBe(0);
+        expect(ids.length).toBe(lane.before.mailboxCount);
+        expect(Date.now() - began, 'the stream outlived a token').toBeGreaterThan(4_000);
+        expect(tokens, 'tokens fetched while the stream ran').toBeGreaterThanOrEqual(1);
+        return {
+          code,
+          note: `${ids.length} objects, none twice; ${tokens} token requests during the stream`,
+        };
+      } finally {
+        await Promise.allSettled(lane.open.splice(0).map((exo) => exo.disconnect()));
+        await short.stop();
+      }
+    },
+  },
+  {
+    state: 'ready',
+    kind: 'rest: server stopped',
+    fault: 'rest: server.stop() while ready (restarted on the same port after)',
+    expected: 'NETWORK_UNREACHABLE',
+    async run(lane) {
+      const exo = await openRest(lane);
+      await lane.rest.stop();
+      const code = await outcome(exo.invoke('Get-Mailbox', { ResultSize: 1 }));
+      await lane.rest.start();
+      return { code };
+    },
+  },
+  {
+    state: 'mid-stream',
+    kind: 'rest: server stopped',
+    fault: 'rest: server.stop() mid-stream (restarted on the same port after)',
+    expected: 'NETWORK_UNREACHABLE',
+    async run(lane) {
+      const exo = await openRest(lane);
+      setFaults(lane, { slowPages: { delayMs: 1_000 } });
+      const { code, ids, duplicates } = await streamIdentities(exo, () => lane.rest.stop());
+      await lane.rest.start();
+      expect(duplicates).toBe(0);
+      return { code, note: `${ids.length} objects read, none twice` };
+    },
+  },
+  {
+    state: 'credential',
+    kind: 'rest: TLS mismatch',
+    fault: "rest: the environment's caPath names another CA",
+    expected: 'NETWORK_UNREACHABLE',
+    async run(lane) {
+      const log = new StateLog();
+      const code = await outcome(
+        connect({
+          ...restOptions(lane, { onEvent: log.onEvent }),
+          environment: sandboxEnvironment({ server: { ...lane.rest.server, caPath: lane.otherCaPath } }),
+        }).then((exo) => {
+          lane.open.push(exo);
+        }),
+      );
+      expectLeftForCleanup(log, 'credential');
+      // The caller is told it is the certificate, and which CA to trust, not to check DNS and port 443.
+      expect(seen.getStore()?.at(-1)).toMatch(/certificate of 127\.0\.0\.1:\d+ is not trusted/);
+      return { code };
+    },
+  },
+  ...(['credential', 'session', 'import', 'ready', 'mid-stream'] as const).map(restAbortCase),
+  {
+    state: 'ready',
+    kind: 'rest: write under 503',
+    fault: 'rest: Set-Mailbox, 503 to the first 2 sends',
+    // A 503 proves the service ran nothing: the write may be, and is, sent again; it runs once.
+    expected: 'none',
+    async run(lane) {
+      const exo = await openRest(lane);
+      const mark = ledger.mark();
+      setFaults(lane, { unavailable: { count: 2, retryAfterSeconds: 1 } });
+      const code = await outcome(exo.invoke('Set-Mailbox', { Identity: 'admin', Office: 'rest-503' }));
+      expect(invokes(lane, mark)).toEqual({ sent: 3, ran: 1 });
+      return { code, note: '3 sends: two 503s, then it ran once' };
+    },
+  },
+  {
+    state: 'ready',
+    kind: 'rest: write under reset',
+    fault: 'rest: Set-Mailbox, its reply reset halfway',
+    expected: 'SESSION_BROKEN',
+    async run(lane) {
+      const exo = await openRest(lane);
+      const mark = ledger.mark();
+      setFaults(lane, { resetMidPage: { count: 1 } });
+      const code = await outcome(exo.invoke('Set-Mailbox', { Identity: 'admin', Office: 'rest-reset' }));
+      expect(invokes(lane, mark), 'the write is sent once').toEqual({ sent: 1, ran: 1 });
+      return { code, note: 'sent once; the caller is told it ran and its reply was cut' };
+    },
+  },
+  {
+    state: 'ready',
+    kind: 'rest: write, server gone',
+    fault: 'rest: Set-Mailbox, server.stop() before the reply (restarted after)',
+    expected: 'SESSION_BROKEN',
+    async run(lane) {
+      const exo = await openRest(lane);
+      const mark = ledger.mark();
+      setFaults(lane, { slowPages: { delayMs: 3_000 } });
+      const running = outcome(exo.invoke('Set-Mailbox', { Identity: 'admin', Office: 'rest-lost' }));
+      await waitFor(() => ledger.since(mark, lane.rest.port, INVOKE_PATH).length > 0);
+      await lane.rest.stop();
+      const code = await running;
+      await lane.rest.start();
+      // No answer came: the write may have run, so it is not sent again (to the server that came back either).
+      expect(ledger.since(mark, lane.rest.port, INVOKE_PATH).length, 'the write is sent once').toBe(1);
+      return { code, note: 'sent once, not resent after the connection was lost' };
+    },
+  },
+  ...(['SIGINT', 'SIGTERM'] as const).flatMap((signal) =>
+    (['credential', 'ready', 'mid-stream'] as const).map((state) => restSignalCase(state, signal)),
+  ),
+];
+
+function restSignalCase(state: FaultState, signal: 'SIGINT' | 'SIGTERM'): RestCase {
+  return {
+    state,
+    kind: `rest: ${signal}`,
+    fault: `rest: ${signal} to a Node process connected by the rest strategy`,
+    expected: state === 'ready' ? 'none' : 'ABORTED',
+    async run(lane) {
+      const { adminUrl, authorityUrl, scope, caPath } = lane.rest.server;
+      const child = startChild(
+        { ...lane.tenant.env, EXO_FAULT_REST: JSON.stringify({ adminUrl, authorityUrl, scope, caPath }) },
+        state,
+      );
+      try {
+        if (state === 'ready') await child.waitFor((l) => l.type === 'ready');
+        else if (state === 'mid-stream') {
+          // The first page is read from memory; the signal strikes while the next one is on its way.
+          await child.waitFor((l) => l.type === 'streaming');
+          const mark = ledger.mark();
+          setFaults(lane, { slowPages: { delayMs: 30_000 } });
+          await waitFor(() => ledger.since(mark, lane.rest.port, INVOKE_PATH).length > 0, {
+            timeoutMs: 120_000,
+          });
+        } else await child.waitFor((l) => l.type === 'state' && l.to === state);
+        child.process.kill(signal);
+        const exit = await Promise.race([child.exit, sleep(60_000).then(() => undefined)]);
+        expect(exit, `the process ended; lines ${JSON.stringify(child.lines)}`).toBeDefined();
+        expect(exit!.signal, child.stderr()).toBe(signal);
+        expect(['disconnected', 'failed']).toContain(child.log.transitions.at(-1)?.to);
+        const from = state === 'mid-stream' ? 'ready' : state;
+        expect(['disconnecting', 'failed'], child.log.path).toContain(child.log.left(from));
+        const error = child.lines.find((l) => l.type === 'error');
+        if (error) seen.getStore()?.push(`${error.code}: ${error.message}`);
+        return { code: error ? (error.code ?? 'untyped') : 'none' };
+      } finally {
+        child.process.kill('SIGKILL');
+      }
+    },
+  };
+}
+
+/**
+ * Ready and answering, or ended and saying so at once: never "ready" with a dead transport. A connection still
+ * disconnecting after its fault is given time to get there (the bound only ends a hang).
+ */
+async function restStateAfter(exo: Connection): Promise<{ state: string; problem?: string }> {
+  await waitFor(() => exo.state !== 'disconnecting', { timeoutMs: 15_000 }).catch(() => undefined);
+  const state = exo.state;
+  const probe = await exo.invoke('Get-Mailbox', { ResultSize: 1 }).then(
+    (rows) => (rows.length === 1 ? 'none' : `${rows.length} rows`),
+    (error: unknown) => (ExoError.is(error) ? error.code : 'untyped'),
+  );
+  if (state === 'ready' && probe === 'none') return { state };
+  if ((state === 'failed' || state === 'disconnected') && probe === 'SESSION_BROKEN') return { state };
+  return { state, problem: `state ${state}, and a read then gave ${probe}` };
+}
+
+/** Tenant processes that are not the REST server's engine worker, and workers beyond its one. */
+function restLeftovers(lane: RestLane): number[] {
+  const pids = lane.tenant.processes();
+  const workers = pids.filter((pid) => processArgv(pid)?.some((a) => a.endsWith('worker.ps1')));
+  return [...pids.filter((pid) => !workers.includes(pid)), ...workers.slice(1)];
+}
+
+async function runRestCase(lane: RestLane, c: RestCase): Promise<void> {
+  const began = Date.now();
+  let observed: { code: string; note?: string } | undefined;
+  let failure: unknown;
+  const errors: string[] = [];
+  try {
+    observed = await seen.run(errors, () => c.run(lane));
+  } catch (error) {
+    failure = error;
+  }
+  if (!lane.rest.running) await lane.rest.start();
+  lane.rest.server.faults.clear();
+  const states: string[] = [];
+  const problems: string[] = [];
+  for (const exo of lane.open.splice(0)) {
+    const after = await restStateAfter(exo);
+    states.push(after.state);
+    if (after.problem) problems.push(after.problem);
+    await exo.disconnect().catch(() => undefined);
+  }
+  const ports = [lane.rest.port, ...lane.ports.splice(0)];
+  const inFlight = () => ports.reduce((n, port) => n + ledger.inFlight(port), 0) + ledger.clientInFlight;
+  await waitFor(() => inFlight() === 0 && restLeftovers(lane).length === 0, { timeoutMs: 20_000 }).catch(
+    () => undefined,
+  );
+  const inFlightAfter = inFlight();
+  const leftovers = restLeftovers(lane);
+  const [status, integrity] = await Promise.all([
+    lane.tenant.status(),
+    verifyTenant({ directory: lane.tenant.directory, env: lane.tenant.env }),
+  ]);
+  // The write cases write (Office): the bytes change, the counts and the integrity may not.
+  const dataIntact =
+    status.mailboxCount === lane.before.mailboxCount &&
+    integrity.recipientCount === lane.before.recipientCount &&
+    integrity.unreferencedFileCount === 0;
+  const code = observed?.code ?? errors.at(-1)?.split(':')[0] ?? 'error';
+  const unexpected = code !== c.expected && errors.length ? `errors seen: ${errors.join(' / ')}` : '';
+  const note = [
+    observed?.note,
+    states.length ? `connection ${states.join(', ')} after` : '',
+    ...problems,
+    inFlightAfter ? `${inFlightAfter} request(s) in flight` : '',
+    leftovers.length
+      ? `left: ${leftovers.map((pid) => `${pid} ${processArgv(pid)?.join(' ')}`).join('; ')}`
+      : '',
+    failure ? String((failure as Error).message) : '',
+    unexpected,
+  ]
+    .filter(Boolean)
+    .join('; ');
+  const ok =
+    failure === undefined &&
+    code === c.expected &&
+    problems.length === 0 &&
+    inFlightAfter === 0 &&
+    leftovers.length === 0 &&
+    status.sessions.length === 0 &&
+    dataIntact;
+  records.push({
+    state: c.state,
+    kind: c.kind,
+    fault: c.fault,
+    expected: c.expected,
+    code,
+    sessionsAfter: status.sessions.length,
+    processesAfter: leftovers.length,
+    dataIntact,
+    ok,
+    ms: Date.now() - began,
+    strategy: 'rest',
+    inFlightAfter,
+    ...(note ? { note } : {}),
+  });
+  if (failure) throw failure;
+  expect(code, `the caller sees this code${unexpected ? ` (${unexpected})` : ''}`).toBe(c.expected);
+  expect(problems, 'the connection state is consistent').toEqual([]);
+  expect(inFlightAfter, 'requests in flight').toBe(0);
+  expect(leftovers, 'processes left').toEqual([]);
+  expect(status.sessions.length, 'live sandbox sessions').toBe(0);
+  expect(dataIntact, 'mailbox and recipient counts, integrity').toBe(true);
+}
+
+describe('rest', { concurrent: true }, () => {
+  describe.sequential('rest lane', () => {
+    let lane: RestLane | undefined;
+    beforeAll(async () => {
+      const tenant = await createTestTenant(MAILBOXES);
+      const rest = new RestServer({ directory: tenant.directory, env: tenant.env });
+      await rest.start();
+      lane = {
+        tenant,
+        rest,
+        before: await baseline(tenant),
+        otherCaPath: await otherCertificateAuthority(),
+        open: [],
+        ports: [],
+      };
+    });
+    afterAll(async () => {
+      await lane?.rest.stop();
+      await lane?.tenant.remove();
+      if (lane) await rm(dirname(lane.otherCaPath), { recursive: true, force: true });
+    });
+    it.each(restCases)('$state × $fault → $expected', (c) => runRestCase(lane!, c), 180_000);
+  });
+});
+
 afterAll(async () => {
-  const order = Object.values(LANES).flat();
+  const order: Array<{ state: string; fault: string }> = [...Object.values(LANES).flat(), ...restCases];
   records.sort(
     (a, b) =>
       order.findIndex((c) => c.state === a.state && c.fault === a.fault) -

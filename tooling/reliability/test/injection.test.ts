@@ -40,6 +40,7 @@ import {
 } from '@exo-connect/proxy-config';
 import {
   SANDBOX_CONNECTION_URI,
+  SANDBOX_DEMO_CREDENTIAL,
   type SandboxServer,
   sandboxEnvironment,
   startSandboxServer,
@@ -62,6 +63,7 @@ import {
   illFormedString,
   injectionString,
   isWellFormed,
+  longStrings,
   opathQuote,
 } from './support/inj-payloads.js';
 import { Tally } from './support/inj-tally.js';
@@ -83,8 +85,19 @@ function sample<T>(arbitrary: fc.Arbitrary<T>, n: number, stream: number): T[] {
   return fc.sample(arbitrary, { numRuns: n, seed: SEED + stream });
 }
 
+/** The codes and messages down an error's cause chain: what the transport saw under an ExoError. */
+function causes(error: unknown): string {
+  const found: string[] = [];
+  for (let at = (error as Error)?.cause, depth = 0; at && depth < 4; depth++) {
+    const { code, message } = at as { code?: unknown; message?: unknown };
+    found.push([code, String(message ?? at).slice(0, 120)].filter(Boolean).join(' '));
+    at = (at as Error).cause;
+  }
+  return found.length ? ` (cause: ${found.join(' ← ')})` : '';
+}
+
 function failureText(error: unknown): string {
-  if (ExoError.is(error)) return `${error.code}: ${error.message.slice(0, 200)}`;
+  if (ExoError.is(error)) return `${error.code}: ${error.message.slice(0, 200)}${causes(error)}`;
   return `non-ExoError ${(error as Error)?.name}: ${String((error as Error)?.message ?? error).slice(0, 200)}`;
 }
 
@@ -488,6 +501,172 @@ describe('the sandbox REST face (startSandboxServer): values are data over HTTPS
     );
     expect(failures).toEqual([]);
   });
+});
+
+describe("core's rest strategy end to end: values are data through connect({ strategy: 'rest' })", () => {
+  const PROPERTIES = [
+    'DisplayName',
+    'Office',
+    ...Array.from({ length: 15 }, (_, i) => `CustomAttribute${i + 1}`),
+  ];
+  /** Ten mailboxes, so that one $batch request of 10 writes 170 values. */
+  const ALIASES = Array.from({ length: 10 }, (_, i) => `fcrest${i}`);
+  let server: SandboxServer;
+  let rest: Connection;
+  // argv cannot carry NUL, and neither can the parameters of a cmdlet the service runs: NUL-free values.
+  const value = () => injectionString(canary, { maxLength: 256, long: false, nul: false });
+  const row = () =>
+    fc.tuple(
+      value().filter((s) => s.length > 0),
+      ...PROPERTIES.slice(1).map(() => value()),
+    );
+  const parametersOf = (identity: string, values: readonly string[]) => {
+    const parameters: Record<string, string> = { Identity: identity };
+    PROPERTIES.forEach((name, i) => {
+      parameters[name] = values[i]!;
+    });
+    return parameters;
+  };
+  const compare = (failures: string[], via: string, mailbox: unknown, values: readonly string[]) => {
+    const got = mailbox as Record<string, unknown> | undefined;
+    PROPERTIES.forEach((name, i) => {
+      if (got?.[name] !== values[i])
+        failures.push(
+          `${via} ${name} ${describeValue(values[i])} came back as ${describeValue(got?.[name])}`,
+        );
+    });
+  };
+
+  beforeAll(async () => {
+    server = await startSandboxServer({ directory: tenant.directory, env: tenant.env, workers: 1 });
+    rest = await connect({
+      environment: sandboxEnvironment({ server }),
+      strategy: 'rest',
+      credential: SANDBOX_DEMO_CREDENTIAL,
+      env: tenant.env,
+      handleSignals: false,
+    });
+    const created = await rest.batch(
+      ALIASES.map((alias) => ({
+        cmdlet: 'New-Mailbox',
+        parameters: { Shared: true, Name: alias, Alias: alias, DisplayName: alias },
+      })),
+    );
+    expect(created.filter((r) => !r.ok)).toEqual([]);
+  }, 180_000);
+  afterAll(async () => {
+    await rest?.disconnect();
+    await server?.stop();
+  });
+
+  // Known bug (found here, not fixed): in most runs the first Set-Mailbox after beforeAll's 8-second $batch goes
+  // out on the pooled socket that sat idle meanwhile, which neither undici (≈3 s) nor the server (5 s) closed in
+  // time; the server resets it (ECONNRESET before any byte of a reply) and core, rightly, does not resend a
+  // write: the caller gets SESSION_BROKEN for a write that never ran. Seen in 4 of 5 runs (seeds 1145825815,
+  // 777); not reproduced outside the suite. The assertion stays: this case is red while the bug lasts.
+  it('exo.invoke: Set-Mailbox then Get-Mailbox gives back every generated value unchanged (17 properties)', async () => {
+    const rows = sample(row(), 40, 60);
+    const failures: string[] = [];
+    for (const values of rows) {
+      const set = await settle(rest.invoke('Set-Mailbox', parametersOf('fcrest0', values)));
+      if (!set.ok) {
+        failures.push(`Set-Mailbox ${describeValue(values)}: ${failureText(set.error)}`);
+        continue;
+      }
+      const [mailbox] = await rest.invoke('Get-Mailbox', { Identity: 'fcrest0' });
+      compare(failures, 'invoke', mailbox, values);
+    }
+    tally.record(
+      'rest strategy: invoke Set-Mailbox → Get-Mailbox (17 properties)',
+      rows.length * PROPERTIES.length,
+      failures,
+    );
+    expect(failures).toEqual([]);
+    expect(await canary.fired()).toEqual([]);
+  }, 300_000);
+
+  it('exo.batch: 10 Set-Mailbox per $batch request, then 10 Get-Mailbox, every value back unchanged', async () => {
+    const rounds = 48;
+    const rows = sample(row(), rounds * ALIASES.length, 61);
+    const failures: string[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const chunk = rows.slice(r * ALIASES.length, (r + 1) * ALIASES.length);
+      const set = await settle(
+        rest.batch(
+          chunk.map((values, i) => ({
+            cmdlet: 'Set-Mailbox',
+            parameters: parametersOf(ALIASES[i]!, values),
+          })),
+        ),
+      );
+      if (!set.ok) {
+        failures.push(`round ${r}: batch Set-Mailbox: ${failureText(set.error)}`);
+        continue;
+      }
+      set.value.forEach((result, i) => {
+        if (!result.ok) failures.push(`Set-Mailbox ${describeValue(chunk[i])}: ${failureText(result.error)}`);
+      });
+      const got = await rest.batch(
+        ALIASES.map((alias) => ({ cmdlet: 'Get-Mailbox', parameters: { Identity: alias } })),
+      );
+      got.forEach((result, i) => {
+        if (!result.ok) failures.push(`Get-Mailbox ${ALIASES[i]}: ${failureText(result.error)}`);
+        else if (set.value[i]?.ok) compare(failures, 'batch', result.value[0], chunk[i]!);
+      });
+    }
+    tally.record(
+      'rest strategy: batch Set-Mailbox → Get-Mailbox (17 properties, 10 per $batch)',
+      rows.length * PROPERTIES.length,
+      failures,
+    );
+    expect(failures).toEqual([]);
+    expect(await canary.fired()).toEqual([]);
+  }, 600_000);
+
+  it('Get-Mailbox -Identity <payload> is CMDLET_ERROR (the mailbox is not found), through invoke and batch; 64 KiB too', async () => {
+    // An identity is matched, never run: a value with a wildcard may match mailboxes, which is data too.
+    const identities = sample(
+      value().filter((s) => s.trim().length > 0),
+      1_500,
+      62,
+    );
+    const failures: string[] = [];
+    const judge = (
+      identity: string,
+      outcome: { ok: true; value: unknown[] } | { ok: false; error: unknown },
+    ) => {
+      if (outcome.ok) {
+        if (!/[*?]/.test(identity))
+          failures.push(`-Identity ${describeValue(identity)} found ${outcome.value.length} mailbox(es)`);
+      } else if (!ExoError.is(outcome.error, 'CMDLET_ERROR')) {
+        failures.push(`-Identity ${describeValue(identity)}: ${failureText(outcome.error)}`);
+      }
+    };
+    for (let i = 0; i < identities.length; i += 10) {
+      const chunk = identities.slice(i, i + 10);
+      const results = await settle(
+        rest.batch(chunk.map((identity) => ({ cmdlet: 'Get-Mailbox', parameters: { Identity: identity } }))),
+      );
+      if (!results.ok) {
+        failures.push(`batch ${i / 10}: ${failureText(results.error)}`);
+        continue;
+      }
+      for (const [j, result] of results.value.entries())
+        judge(chunk[j]!, result.ok ? { ok: true, value: result.value } : { ok: false, error: result.error });
+    }
+    const single = [...identities.slice(0, 100), ...longStrings(canary)];
+    for (const identity of single)
+      judge(identity, await settle(rest.invoke('Get-Mailbox', { Identity: identity })));
+    tally.record(
+      'rest strategy: Get-Mailbox -Identity <payload> (batch and invoke; CMDLET_ERROR)',
+      identities.length + single.length,
+      failures,
+    );
+    expect(failures).toEqual([]);
+    expect(await canary.fired()).toEqual([]);
+    // The connection is still usable after the refusals.
+    expect(await rest.invoke('Get-Mailbox', { Identity: 'fcrest0' })).toHaveLength(1);
+  }, 600_000);
 });
 
 describe('connect options', () => {

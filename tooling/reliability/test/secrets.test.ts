@@ -8,12 +8,22 @@
  *
  * Writes results/secrets.json: { suite, checks: [{ where, unit, scanned, found }] }.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SANDBOX_DEMO_CREDENTIAL } from '@exo-connect/sandbox';
+import { inspect } from 'node:util';
+import { type ConnectOptions, connect, ExoError } from '@exo-connect/core';
+import {
+  createSandboxApp,
+  SANDBOX_DEMO_CREDENTIAL,
+  type SandboxServer,
+  sandboxEnvironment,
+  startSandboxServer,
+} from '@exo-connect/sandbox';
 import { makeTempDir } from '@exo-connect/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -234,6 +244,38 @@ describe('the exo command (spawned, DEBUG=*)', () => {
     expect(results.filter((r) => r.found)).toEqual([]);
   });
 
+  it('exo run --strategy rest --password-stdin (the sandbox REST face exo starts), and a wrong password', async () => {
+    const before = mark();
+    const good = await runExo(
+      [...runArgs.slice(0, 6), '--strategy', 'rest', '--password-stdin', ...runArgs.slice(6)],
+      { env, input: `${PASSWORD}\n` },
+    );
+    const wrong = await runExo(
+      [
+        'run',
+        'Get-Mailbox',
+        '-u',
+        account.userPrincipalName,
+        '--strategy',
+        'rest',
+        '--password-stdin',
+        '--json',
+      ],
+      { env, input: `${PASSWORD}-wrong\n` },
+    );
+    watcher.sample();
+    expect(good.code, good.stderr.slice(-1500)).toBe(0);
+    expect(good.stdout).toContain('secuser@sandbox.exo.localhost');
+    expect(wrong.code).toBe(3);
+    expect(wrong.stdout).toContain('"AUTH_FAILED"');
+    const results = [
+      ...checkOutput('exo run --strategy rest --password-stdin', good),
+      ...checkOutput('exo run --strategy rest, wrong password', wrong),
+      ...checkProcesses('exo run --strategy rest', before),
+    ];
+    expect(results.filter((r) => r.found)).toEqual([]);
+  });
+
   it('exo run with a wrong password (AUTH_FAILED, exit 3)', async () => {
     const before = mark();
     const run = await runExo(
@@ -373,4 +415,251 @@ describe('on a real terminal (tmux): the masked prompt', () => {
     );
     expect(result.found).toBe(0);
   });
+});
+
+/** openssl writes the .pfx; its password goes on stdin, not argv or the environment. */
+function pkcs12(pem: string, out: string, password: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'openssl',
+      ['pkcs12', '-export', '-in', pem, '-inkey', pem, '-out', out, '-passout', 'stdin'],
+      {
+        stdio: ['pipe', 'ignore', 'pipe'],
+      },
+    );
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`openssl pkcs12: ${err}`))));
+    child.stdin.end(`${password}\n`);
+  });
+}
+
+/** An access token for the account, from the sandbox's token endpoint (a password grant, as a script would). */
+async function passwordGrantToken(
+  server: SandboxServer,
+  username: string,
+  password: string,
+): Promise<string> {
+  const ca = await readFile(server.caPath, 'utf8');
+  const body = new URLSearchParams({
+    grant_type: 'password',
+    client_id: 'fb78d390-0c51-40cd-8e17-fdbfab77341b',
+    scope: server.scope,
+    username,
+    password,
+  }).toString();
+  const text = await new Promise<string>((resolve, reject) => {
+    const req = httpsRequest(`${server.authorityUrl}/${server.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      ca,
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  const token = (JSON.parse(text) as { access_token?: string }).access_token;
+  if (!token) throw new Error(`no access token: ${text.slice(0, 200)}`);
+  return token;
+}
+
+describe('the rest strategy (the sandbox REST face, no pwsh of the connection)', () => {
+  // Each secret the rest strategy takes is a distinctive marker of its own; a wrong one contains the right one,
+  // so that a failed sign-in that echoed what it was given is found too.
+  const CERT_PASSWORD = `Cq7!${randomBytes(9).toString('base64url')}-exo-cert-canary-${randomBytes(6).toString('hex')}`;
+  let server: SandboxServer;
+  let certDir: string;
+  let pfxPath: string;
+  let clientSecret: string;
+  let accessToken: string;
+  let secretApp: Awaited<ReturnType<typeof createSandboxApp>>;
+  let certApp: Awaited<ReturnType<typeof createSandboxApp>>;
+  const markers = new Map<string, string>();
+  const watchers = new Map<string, ProcWatcher>();
+  const texts: Array<{ where: 'events' | 'errors'; name: string; text: string }> = [];
+
+  const scan = (text: string) =>
+    [...markers].filter(([, marker]) => findSecret(text, marker).length).map(([name]) => name);
+
+  /** Every way an error could show a secret: its JSON, util.inspect of its cause chain, String and stack. */
+  const errorTexts = (error: unknown): string[] => [
+    JSON.stringify(error) ?? '',
+    inspect(error, { depth: 8, showHidden: true }),
+    String(error),
+    (error as Error)?.stack ?? '',
+    JSON.stringify((error as ExoError)?.details ?? {}),
+  ];
+
+  async function scenario(name: string, credential: ConnectOptions['credential'], extraEnv = {}) {
+    const events: string[] = [];
+    try {
+      const exo = await connect({
+        environment: sandboxEnvironment({ server }),
+        strategy: 'rest',
+        credential,
+        env: { ...env, ...extraEnv },
+        handleSignals: false,
+        onEvent: (event) => events.push(JSON.stringify(event)),
+      });
+      try {
+        await exo.invoke('Get-Mailbox', { ResultSize: 1 });
+        await exo
+          .batch([{ cmdlet: 'Get-Mailbox', parameters: { Identity: 'no-such-mailbox-sec' } }])
+          .then((results) => {
+            for (const r of results)
+              if (!r.ok) for (const t of errorTexts(r.error)) texts.push({ where: 'errors', name, text: t });
+          });
+      } finally {
+        await exo.disconnect();
+      }
+      texts.push(...events.map((text) => ({ where: 'events' as const, name, text })));
+      return 'ok';
+    } catch (error) {
+      texts.push(...events.map((text) => ({ where: 'events' as const, name, text })));
+      for (const text of errorTexts(error)) texts.push({ where: 'errors', name, text });
+      return ExoError.is(error) ? error.code : 'untyped';
+    }
+  }
+
+  beforeAll(async () => {
+    server = await startSandboxServer({ directory: tenant.directory, env: tenant.env, workers: 1 });
+    secretApp = await createSandboxApp({
+      directory: tenant.directory,
+      displayName: 'sec-rest-secret',
+      withSecret: true,
+    });
+    certApp = await createSandboxApp({
+      directory: tenant.directory,
+      displayName: 'sec-rest-cert',
+      withCertificate: true,
+    });
+    clientSecret = secretApp.secret!;
+    // The .pfx is the test's own file (and so is its key): written outside the scanned directories.
+    certDir = await makeTempDir('exo-sec-cert-');
+    const pem = join(certDir, 'app.pem');
+    pfxPath = join(certDir, 'app.pfx');
+    await writeFile(pem, `${certApp.certificatePem}\n${certApp.privateKeyPem}\n`, { mode: 0o600 });
+    await pkcs12(pem, pfxPath, CERT_PASSWORD);
+    accessToken = await passwordGrantToken(server, account.userPrincipalName, PASSWORD);
+    markers.set('password', PASSWORD);
+    markers.set('client secret', clientSecret);
+    markers.set('certificate password', CERT_PASSWORD);
+    markers.set('access token', accessToken);
+    for (const [name, marker] of markers) {
+      if (name === 'password') continue; // the suite's own watcher looks for the password all along
+      const w = new ProcWatcher(marker);
+      w.start(100);
+      watchers.set(name, w);
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const w of watchers.values()) w.stop();
+    await server?.stop();
+    for (const [name, w] of watchers)
+      check(
+        `argv and environment of every process seen during the rest scenarios (${name})`,
+        'processes',
+        w.seen.size,
+        w.hits.map((h) => `${h.file} of ${h.pid} ${h.command}`),
+      );
+    for (const [label, dir] of [
+      ['the temporary HOME', home],
+      ['the sandbox tenant directory (its REST face keeps hashes only)', tenant?.directory],
+    ] as const) {
+      for (const [name, marker] of markers) {
+        if (name === 'password' || !dir) continue; // the suite's afterAll scans for the password
+        const found = await scanTree(dir, marker);
+        check(
+          `files under ${label} (${name})`,
+          'files',
+          found.files,
+          found.hits.map((h) => `${h.file} (${h.encodings.join(', ')})`),
+        );
+      }
+    }
+    if (certDir) await rm(certDir, { recursive: true, force: true });
+  });
+
+  it('signs in by password, client secret, certificate (.pfx with a password) and access token, and fails with wrong ones, showing no secret in any event or error', async () => {
+    const outcomes = {
+      password: await scenario('password', {
+        userPrincipalName: account.userPrincipalName,
+        password: PASSWORD,
+      }),
+      'wrong password': await scenario('wrong password', {
+        userPrincipalName: account.userPrincipalName,
+        password: `${PASSWORD}-wrong`,
+      }),
+      'client secret': await scenario('client secret', {
+        kind: 'clientSecret',
+        appId: secretApp.clientId,
+        organization: server.organization,
+        clientSecret,
+      }),
+      'wrong client secret': await scenario('wrong client secret', {
+        kind: 'clientSecret',
+        appId: secretApp.clientId,
+        organization: server.organization,
+        clientSecret: `${clientSecret}-wrong`,
+      }),
+      certificate: await scenario('certificate', {
+        kind: 'certificate',
+        appId: certApp.clientId,
+        organization: server.organization,
+        certificateFilePath: pfxPath,
+        certificatePassword: CERT_PASSWORD,
+      }),
+      'wrong certificate password': await scenario('wrong certificate password', {
+        kind: 'certificate',
+        appId: certApp.clientId,
+        organization: server.organization,
+        certificateFilePath: pfxPath,
+        certificatePassword: `${CERT_PASSWORD}-wrong`,
+      }),
+      'access token': await scenario('access token', {
+        kind: 'accessToken',
+        accessToken,
+        organization: server.organization,
+      }),
+    };
+    for (const w of watchers.values()) w.sample();
+    watcher.sample();
+    expect(outcomes).toMatchObject({
+      password: 'ok',
+      'wrong password': 'AUTH_FAILED',
+      'client secret': 'ok',
+      'wrong client secret': 'AUTH_FAILED',
+      certificate: 'ok',
+      'access token': 'ok',
+    });
+    expect(outcomes['wrong certificate password']).not.toBe('ok');
+    const found = (where: 'events' | 'errors') =>
+      texts
+        .filter((t) => t.where === where)
+        .flatMap((t) => scan(t.text).map((m) => `${m} in ${where} of ${t.name}`));
+    const results = [
+      check(
+        'rest: connection events (onEvent) of every sign-in, good and failing',
+        'objects',
+        texts.filter((t) => t.where === 'events').length,
+        found('events'),
+      ),
+      check(
+        'rest: thrown errors (failed sign-ins, cmdlet errors) and their cause chains',
+        'objects',
+        texts.filter((t) => t.where === 'errors').length,
+        found('errors'),
+      ),
+    ];
+    expect(texts.filter((t) => t.where === 'errors').length).toBeGreaterThan(0);
+    expect(results.filter((r) => r.found)).toEqual([]);
+  }, 300_000);
 });

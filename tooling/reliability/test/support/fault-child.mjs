@@ -3,6 +3,8 @@
 // EXO_SANDBOX_DIR and prints one JSON line per event on stdout, so that the test can signal it in the state
 // it wants. Usage: node fault-child.mjs <state>, state one of policy, credential, session, import, ready,
 // mid-stream. It adds no signal listener of its own: what happens on a signal is the engine's doing.
+// With EXO_FAULT_REST set (JSON: the running sandbox server's adminUrl, authorityUrl, scope and caPath) it
+// connects by the rest strategy to that server instead: no pwsh of its own.
 import { connect } from '@exo-connect/core';
 import { SANDBOX_DEMO_CREDENTIAL, sandboxEnvironment } from '@exo-connect/sandbox';
 
@@ -14,10 +16,13 @@ const failed = (error) => say({ type: 'error', code: error?.code ?? null, messag
 // Keeps the event loop alive until a signal ends the process.
 setInterval(() => undefined, 60_000);
 
+const rest = process.env.EXO_FAULT_REST ? JSON.parse(process.env.EXO_FAULT_REST) : undefined;
+
 let exo;
 try {
   exo = await connect({
-    environment: sandboxEnvironment(),
+    environment: sandboxEnvironment(rest ? { server: rest } : {}),
+    ...(rest ? { strategy: 'rest' } : {}),
     // A provider that answers after 2 s, as a prompt or a vault would: the credential state lasts that long.
     credential:
       target === 'credential'

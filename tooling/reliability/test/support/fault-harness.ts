@@ -32,6 +32,10 @@ export interface FaultRecord {
   note?: string;
   /** Set when the case fails today on a bug outside this suite's reach (run with it.fails). */
   knownBug?: string;
+  /** `rest` for the rest strategy's lane (its connections run no pwsh); absent for the pwsh strategies. */
+  strategy?: 'rest';
+  /** rest: HTTP requests still open at the sandbox server or in this process after the case (must be 0). */
+  inFlightAfter?: number;
 }
 
 /** The parts of a TestTenant the fault cases use, for any tenant directory (also a copy made for a fault). */

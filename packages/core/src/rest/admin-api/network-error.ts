@@ -34,6 +34,11 @@ function codesOf(error: unknown): string[] {
   return codes;
 }
 
+/** Does the error's cause chain hold a certificate verification failure (OpenSSL's, or Node's TLS)? */
+export function isCertificateError(error: unknown): boolean {
+  return codesOf(error).some((c) => TLS_ERROR.test(c));
+}
+
 /** Classifies an error thrown by undici before a response arrived (abort is the caller's to check first). */
 export function transportFailure(error: unknown, host: string): TransportFailure {
   const codes = codesOf(error);

@@ -2,6 +2,17 @@ import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@az
 import { request } from 'undici';
 import type { RestHttp } from '../contracts.js';
 
+/**
+ * The last transport error of each HTTP stack's token requests. MSAL replaces what the network client threw
+ * with its own network_error or endpoints_resolution_error and keeps no cause, so an untrusted certificate
+ * would read as "could not be reached"; the sign-in's error is built from this instead.
+ */
+const lastFailures = new WeakMap<RestHttp, unknown>();
+
+export function lastNetworkFailure(http: RestHttp): unknown {
+  return lastFailures.get(http);
+}
+
 /** MSAL asks for JSON from the identity platform; anything else comes back as its text, for its errors. */
 async function send<T>(
   http: RestHttp,
@@ -10,13 +21,20 @@ async function send<T>(
   options: NetworkRequestOptions = {},
   timeoutMs?: number,
 ): Promise<NetworkResponse<T>> {
-  const response = await request(url, {
-    method,
-    dispatcher: http.dispatcher,
-    headers: options.headers,
-    body: method === 'POST' ? (options.body ?? '') : undefined,
-    signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined,
-  });
+  let response: Awaited<ReturnType<typeof request>>;
+  try {
+    response = await request(url, {
+      method,
+      dispatcher: http.dispatcher,
+      headers: options.headers,
+      body: method === 'POST' ? (options.body ?? '') : undefined,
+      signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined,
+    });
+  } catch (error) {
+    lastFailures.set(http, error);
+    throw error;
+  }
+  lastFailures.delete(http);
   const text = await response.body.text();
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers)) {

@@ -50,7 +50,7 @@ export function managedIdentityLoader(ctx: TokenSourceContext, accountId: string
       const text = await response.body.text();
       body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     } catch (error) {
-      throw unreachableIdentity(url.origin, error);
+      throw unreachableIdentity(url.origin, error, error);
     }
     if (status !== 200 || typeof body.access_token !== 'string') {
       const message =

@@ -13,7 +13,7 @@ import {
 import type { TokenCacheStore } from '../../connect/options.js';
 import { ExoError } from '../../errors/exo-error.js';
 import type { AccessToken, TokenSourceContext } from '../contracts.js';
-import { msalNetworkModule } from '../http/msal-network.js';
+import { lastNetworkFailure, msalNetworkModule } from '../http/msal-network.js';
 import type { TokenLoader } from './cached-source.js';
 import { refusedSignIn, unreachableIdentity } from './sign-in-errors.js';
 import { accessTokenOf } from './token-claims.js';
@@ -98,7 +98,7 @@ export function msalFailure(ctx: TokenSourceContext, error: unknown): ExoError {
     });
   }
   if (error instanceof AuthError && NO_ANSWER.has(error.errorCode))
-    return unreachableIdentity(ctx.authority, error);
+    return unreachableIdentity(ctx.authority, error, lastNetworkFailure(ctx.http));
   if (error instanceof AuthError && error.errorCode === 'device_code_expired') {
     return refusedSignIn({
       error: 'expired_token',

@@ -1,4 +1,5 @@
 import { ExoError } from '../../errors/exo-error.js';
+import { isCertificateError, transportFailure } from '../admin-api/network-error.js';
 
 /** What an identity platform said when it refused a sign-in (MSAL's ServerError, or a managed identity's body). */
 export interface RefusedSignIn {
@@ -106,8 +107,15 @@ export function refusedSignIn(refused: RefusedSignIn): ExoError {
   return failed('The identity platform refused the sign-in; its message says why.');
 }
 
-/** The identity platform could not be reached (or answered in a way no client could read). */
-export function unreachableIdentity(authority: string, cause: unknown): ExoError {
+/**
+ * The identity platform could not be reached (or answered in a way no client could read). `transport` is the
+ * HTTP stack's own error when known: an untrusted certificate says so, and which CA to trust.
+ */
+export function unreachableIdentity(authority: string, cause: unknown, transport?: unknown): ExoError {
+  if (transport !== undefined && isCertificateError(transport)) {
+    const failure = transportFailure(transport, new URL(authority).host);
+    if (failure.kind === 'unreachable') return failure.error;
+  }
   return new ExoError('NETWORK_UNREACHABLE', `The identity platform at ${authority} could not be reached.`, {
     cause,
     remediation:
