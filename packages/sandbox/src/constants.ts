@@ -52,7 +52,7 @@ export const SANDBOX_PERSONAS: Readonly<Record<SandboxPersonaId, SandboxPersona>
     id: 'expiring',
     userPrincipalName: 'expiring@sandbox.exo.localhost',
     behavior:
-      'Sessions expire after 10 seconds: the next command fails with InvalidShellID, the runspace breaks.',
+      'Sessions expire after 30 seconds: the next command fails with InvalidShellID, the runspace breaks.',
   },
   dropped: {
     id: 'dropped',

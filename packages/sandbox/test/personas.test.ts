@@ -158,10 +158,11 @@ Write-Result @{ Second = ConvertTo-TestError $e[0] }
   });
 
   it('expires sessions after their lifetime: the next command fails with InvalidShellID and the runspace breaks', async () => {
-    // The expiring persona lives 10 seconds; the tenant's lifetime setting applies to everyone else. Each
-    // session runs its first command as soon as it is open (its clock runs from the open), and the script then
-    // waits until both have passed their expiry, however long opening them took on this machine.
-    await configureTenant({ directory: tenant.directory, sessionLifetimeSeconds: 15 });
+    // The expiring persona lives 30 seconds; the tenant's lifetime setting applies to everyone else. Each
+    // session runs its first command as soon as it is open (its clock runs from the sign-in, before its server
+    // process has started: 10 seconds were not enough on a loaded 2-core machine), and the script then waits
+    // until both have passed their expiry, however long opening them took on this machine.
+    await configureTenant({ directory: tenant.directory, sessionLifetimeSeconds: 40 });
     try {
       const r = await run<{
         Before: number[];

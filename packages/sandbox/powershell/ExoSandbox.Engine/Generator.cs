@@ -50,7 +50,7 @@ namespace ExoConnect.Sandbox
             new Persona { UserPrincipalName = "norps@" + TenantConstants.PrimaryDomain, Name = "No Remote PowerShell", Behavior = "RemotePowerShellEnabled is False: New-PSSession fails with Access is denied." },
             new Persona { UserPrincipalName = "federated@" + TenantConstants.FederatedDomain, Name = "Federated User", Behavior = "Its domain is federated and the identity provider cannot be reached." },
             new Persona { UserPrincipalName = "mfa@" + TenantConstants.PrimaryDomain, Name = "MFA User", Behavior = "Needs multi-factor authentication: Basic auth is denied, Connect-ExchangeOnline -Credential fails with AADSTS50076." },
-            new Persona { UserPrincipalName = "expiring@" + TenantConstants.PrimaryDomain, Name = "Expiring Session", Behavior = "Its sessions expire after 10 seconds." },
+            new Persona { UserPrincipalName = "expiring@" + TenantConstants.PrimaryDomain, Name = "Expiring Session", Behavior = "Its sessions expire after 30 seconds." },
             new Persona { UserPrincipalName = "dropped@" + TenantConstants.PrimaryDomain, Name = "Dropped Session", Behavior = "Its session's server process dies at the first Exchange cmdlet; the runspace goes Broken." },
             new Persona { UserPrincipalName = TenantConstants.ViewOnlyUser, Name = "View-Only Admin", Behavior = "View-Only Organization Management: its sessions and EXOModuleFile offer the Get- cmdlets only." },
         };
@@ -58,7 +58,7 @@ namespace ExoConnect.Sandbox
 
     public static class TenantFactory
     {
-        public const int ExpiringLifetimeSeconds = 10;
+        public const int ExpiringLifetimeSeconds = 30;
 
         public static TenantManifest Create(string dir, TenantCreateOptions options, bool force)
         {
