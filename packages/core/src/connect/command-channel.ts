@@ -131,6 +131,10 @@ export class CommandChannel {
       }
       end = step.value;
     } catch (error) {
+      // Stopped first (disconnect(), the caller's signal, the timeout), the host then gone: that is the
+      // stop, not a broken session. A disconnect stops the command and closes the host while a slow
+      // consumer still holds a row; the close is what its next read meets.
+      if (signal.aborted) throw stoppedError(signal, command);
       // The channel to the host failed (the host exited, or its channel closed or broke): nothing can run
       // on this connection any more, not even a reconnect, which would need that host.
       if (ExoError.is(error, 'SESSION_BROKEN')) {

@@ -233,6 +233,23 @@ describe('the interpreter over an in-memory transport', () => {
       expect(seen).toEqual([1]);
       await expect.poll(() => exo.state).toBe('failed');
     });
+
+    it('reports a stream stopped before its host went as stopped, not as a broken session', async () => {
+      // A slow consumer holds a row while disconnect (on Ctrl-C) stops the command and closes the host:
+      // the next read meets the closed host, but the command had been stopped first.
+      const { hosts, connecting } = open({
+        'Get-Mailbox': async function* () {
+          for (let i = 1; i <= 100; i++) yield frame.object(i);
+        },
+      });
+      const exo = await connecting;
+      const stop = new AbortController();
+      const rows = exo.stream('Get-Mailbox', {}, { signal: stop.signal });
+      expect((await rows.next()).value).toBe(1);
+      stop.abort();
+      hosts.started[0]!.kill();
+      await expect(rows.next()).rejects.toMatchObject({ code: 'ABORTED' });
+    });
   });
 
   it('stops a step that outlives its timeout and releases everything', async () => {
