@@ -11,6 +11,7 @@ import { REPO_DIR, RESULTS_DIR } from './runtime/paths.js';
 import { Resources } from './runtime/resources.js';
 import { bulk } from './scenarios/bulk.js';
 import { cli } from './scenarios/cli.js';
+import { cliRest } from './scenarios/cli-rest.js';
 import { coldConnect } from './scenarios/cold-connect.js';
 import type { ScenarioRun } from './scenarios/common.js';
 import { concurrency } from './scenarios/concurrency.js';
@@ -34,6 +35,7 @@ const RUNS: Record<number, ScenarioRun> = {
   9: restWarm,
   10: restStream,
   11: restMany,
+  12: cliRest,
 };
 
 const log = (message: string) => process.stderr.write(`${message}\n`);

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseOnly, parseOptions } from './options.js';
 
 describe('parseOptions', () => {
-  it('defaults to the full run of all eleven scenarios with the issues’ counts', () => {
+  it('defaults to the full run of all twelve scenarios with the issues’ counts', () => {
     const o = parseOptions([]);
     expect(o.mode).toBe('full');
-    expect(o.only).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(o.only).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(o.restClient).toMatchObject({ mailboxes: 100_000, connections: 200, calls: 200 });
     expect(o.rest).toMatchObject({ mailboxes: 100_000, clients: 50 });
     expect(o.write).toBe(true);
@@ -54,8 +54,8 @@ describe('parseOnly', () => {
     expect(parseOnly('6,module')).toEqual([6]);
   });
 
-  it('expands rest-client to the rest strategy’s four scenarios', () => {
-    expect(parseOnly('rest-client')).toEqual([8, 9, 10, 11]);
+  it('expands rest-client to the rest strategy’s five scenarios', () => {
+    expect(parseOnly('rest-client')).toEqual([8, 9, 10, 11, 12]);
     expect(parseOnly('rest-stream,1')).toEqual([1, 10]);
   });
 

@@ -12,12 +12,13 @@ export const SCENARIOS = [
   { id: 9, key: 'rest-warm', title: 'rest strategy: warm call' },
   { id: 10, key: 'rest-stream', title: 'rest strategy: 100,000 mailboxes paged' },
   { id: 11, key: 'rest-many', title: 'rest strategy: 200 connections in one process' },
+  { id: 12, key: 'cli-rest', title: 'CLI: exo run over rest with a cached token' },
 ] as const;
 
 /** Names for several scenarios at once in --only. */
 export const GROUPS: Record<string, number[]> = {
   // The rest strategy's client side (issue #16): all four share nothing but the run.
-  'rest-client': [8, 9, 10, 11],
+  'rest-client': [8, 9, 10, 11, 12],
 };
 
 export interface BenchOptions {
@@ -75,14 +76,15 @@ export interface BenchOptions {
 
 export const USAGE = `Usage: node dist/main.js [options]   (from the repo root: pnpm bench)
 
-Runs the eleven scenarios of the benchmark against their baselines and prints the results; a full run of
-all eleven writes results/latest.{json,md}, any other run results/partial.{json,md}.
+Runs the twelve scenarios of the benchmark against their baselines and prints the results; a full run of
+all twelve writes results/latest.{json,md}, any other run results/partial.{json,md}.
 
   --quick               short run: small counts, fewer repetitions (minutes, not tens of minutes)
   --only=<list>         scenarios to run, by number or name: 1 connect, 2 warm, 3 bulk,
                         4 concurrency, 5 cli, 6 module, 7 rest, 8 rest-connect, 9 rest-warm,
-                        10 rest-stream, 11 rest-many, or rest-client for 8–11 (e.g. --only=2,bulk)
-  --reps=<n>            repetitions for scenarios 1, 3, 4 (rounds), 5, 6, 8 and 10
+                        10 rest-stream, 11 rest-many, 12 cli-rest, or rest-client for 8–12
+                        (e.g. --only=2,bulk)
+  --reps=<n>            repetitions for scenarios 1, 3, 4 (rounds), 5, 6, 8, 10 and 12
   --calls=<n>           warm calls in scenarios 2, 7 and 9 (default 200)
   --mailboxes=<n>       tenant size read back in scenarios 3, 7 and 10 (default 100000, max 100000)
   --objects=<n>         objects emitted by the bridge-only variant of scenario 3 (default 100000)

@@ -156,7 +156,10 @@ export async function resolveTarget(flags: ConnectionFlagValues, io: Io): Promis
   }
 
   if (environment === undefined || isSandbox(environment)) {
-    const directory = await ensureSandbox(io, flags.quiet);
+    // The REST face `exo sandbox serve` runs for the tenant: it exists (no pwsh need ask), and rest uses it.
+    const tenantDir = defaultTenantDir({ env: io.env });
+    const running = strategy === 'rest' ? await findSandboxServer(tenantDir) : undefined;
+    const directory = running ? tenantDir : await ensureSandbox(io, flags.quiet);
     const user = flags.user ?? profile?.userPrincipalName;
     const credential: Credential = app
       ? await appCredential(app, flags, profile, io)
@@ -172,9 +175,8 @@ export async function resolveTarget(flags: ConnectionFlagValues, io: Io): Promis
         : 'userPrincipalName' in credential
           ? credential.userPrincipalName
           : '';
-    // The sandbox's REST face: the one `exo sandbox serve` runs for the tenant, else one started for this
-    // command and stopped when the connection ends.
-    const running = strategy === 'rest' ? await findSandboxServer(directory) : undefined;
+    // The sandbox's REST face: the one `exo sandbox serve` runs for the tenant (above), else one started for
+    // this command and stopped when the connection ends.
     const started =
       strategy === 'rest' && !running
         ? await startSandboxServer({ directory, workers: 1, env: io.env })

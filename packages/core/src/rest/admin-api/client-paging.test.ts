@@ -64,6 +64,18 @@ describe('invoke: paging', () => {
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 
+  it('asks for a small first page and full ones after it, unless the caller names a page size', async () => {
+    const api = fakeApi({ [API]: paged });
+    for await (const _ of client(api.http).invoke('Get-Mailbox', { ResultSize: 'Unlimited' })) {
+      // read them all
+    }
+    expect(api.seen.map((s) => s.headers.prefer)).toEqual([
+      'odata.maxpagesize=100',
+      'odata.maxpagesize=1000',
+      'odata.maxpagesize=1000',
+    ]);
+  });
+
   it('asks for the next page only when the consumer pulls past the current one', async () => {
     const api = fakeApi({ [API]: paged });
     const stream = client(api.http).invoke('Get-Mailbox', {}, { pageSize: 2 });

@@ -3,14 +3,21 @@ import type { InvokeOptions } from '../contracts.js';
 import { isWriteCommand } from '../http/retry.js';
 import type { ClientContext } from './client-context.js';
 import { exchange } from './exchange.js';
-import { checkInvoke, cmdletBody, invokeHeaders, invokeUrl } from './invoke-request.js';
+import { checkInvoke, cmdletBody, DEFAULT_PAGE_SIZE, invokeHeaders, invokeUrl } from './invoke-request.js';
 import { checkedTarget } from './origin.js';
 import { type Page, readPage } from './page.js';
 
 /**
+ * The first page asked for when the caller names no page size: small, so that the first object comes back
+ * quickly (the service's time per page grows with its size); later pages are DEFAULT_PAGE_SIZE.
+ */
+export const FIRST_PAGE_SIZE = 100;
+
+/**
  * InvokeCommand as a lazy stream: one page is held at a time, and the next (`@odata.nextLink`, re-POSTed with
  * the same body) is asked for only when the consumer pulls past the current one. A consumer that stops early
- * stops the fetching; an abort cancels the request in flight.
+ * stops the fetching; an abort cancels the request in flight. Without `pageSize` the first page is
+ * FIRST_PAGE_SIZE and the rest DEFAULT_PAGE_SIZE (each request's `Prefer: odata.maxpagesize` says which).
  */
 export async function* invokeStream(
   context: ClientContext,
@@ -22,7 +29,8 @@ export async function* invokeStream(
   const signal = openSignal();
   checkInvoke(cmdlet, parameters, options);
   const body = JSON.stringify(cmdletBody(cmdlet, parameters));
-  const headers = invokeHeaders(context.identity, cmdlet, options.pageSize);
+  const firstHeaders = invokeHeaders(context.identity, cmdlet, options.pageSize ?? FIRST_PAGE_SIZE);
+  const laterHeaders = invokeHeaders(context.identity, cmdlet, options.pageSize ?? DEFAULT_PAGE_SIZE);
   let url: string | undefined = invokeUrl(context.origin(), context.tenant, options.select);
   let first = true;
   let page: Page | undefined;
@@ -32,7 +40,7 @@ export async function* invokeStream(
     const reply = await exchange(context.deps, {
       method: 'POST',
       url,
-      headers,
+      headers: first ? firstHeaders : laterHeaders,
       body,
       what: cmdlet,
       cmdlet,
@@ -41,7 +49,10 @@ export async function* invokeStream(
       signal,
     });
     first = false;
-    page = readPage(reply.text, cmdlet, new URL(reply.url).host);
+    const from = reply.url;
+    page = readPage(reply.text, cmdlet, new URL(from).host);
+    // Only the parsed page is held while the consumer reads it, not the reply's text as well.
+    reply.text = '';
     for (const warning of page.warnings) options.onWarning?.(warning);
     const { nextLink } = page;
     for (const object of page.value) {
@@ -49,6 +60,6 @@ export async function* invokeStream(
       yield object;
     }
     // Checked when followed: a consumer that stopped early never depends on it.
-    url = nextLink ? checkedTarget(context.deps.api, reply.url, nextLink, cmdlet).href : undefined;
+    url = nextLink ? checkedTarget(context.deps.api, from, nextLink, cmdlet).href : undefined;
   }
 }
