@@ -150,8 +150,12 @@ describe('connect({ strategy: "rest" })', () => {
   it("keeps a device code sign-in in the caller's token cache: the next connect signs in silently", async () => {
     let kept: string | undefined;
     const writes: string[] = [];
+    let reads = 0;
     const store = {
-      read: async () => kept,
+      read: async () => {
+        reads++;
+        return kept;
+      },
       write: async (data: string) => {
         writes.push(data);
         kept = data;
@@ -172,6 +176,7 @@ describe('connect({ strategy: "rest" })', () => {
     for (const { secret } of refreshTokens) expect(JSON.stringify(first.events)).not.toContain(secret);
 
     const second = recorder();
+    reads = 0;
     await using again = await connect(
       options({ credential: { kind: 'device' }, tokenCache: store, onEvent: second.onEvent }),
     );
@@ -182,6 +187,8 @@ describe('connect({ strategy: "rest" })', () => {
       detail: expect.stringContaining(sandbox.SANDBOX_DEMO_CREDENTIAL.userPrincipalName),
     });
     expect(await again.invoke('Get-Mailbox', { ResultSize: 1 })).toHaveLength(1);
+    // One read for the silent sign-in's several cache accesses (a keychain read costs a process per item).
+    expect(reads).toBe(1);
 
     // A store that cannot be read costs the silent sign-in, with a warning; the connect still succeeds.
     const broken = recorder();

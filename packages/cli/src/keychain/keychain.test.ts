@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExoError } from '@exo-connect/core';
 import { installFakeSecretTool, withTempDir } from '@exo-connect/test-utils';

@@ -34,13 +34,12 @@ export function keychainTokenCache(keychain: Keychain, key: string): TokenCacheS
       if (!match) return undefined;
       const count = Number(match[1]);
       if (count < 1 || count > MAX_CHUNKS) return undefined;
-      const parts = [match[2]!];
-      for (let i = 1; i < count; i += 1) {
-        const part = await keychain.getPassword(tokenCacheAccount(key, i));
-        if (part === undefined) return undefined;
-        parts.push(part);
-      }
-      return parts.join('');
+      // The other entries at once: each read is a process (secret-tool, security) or a call of its own.
+      const rest = await Promise.all(
+        Array.from({ length: count - 1 }, (_, i) => keychain.getPassword(tokenCacheAccount(key, i + 1))),
+      );
+      if (rest.some((part) => part === undefined)) return undefined;
+      return [match[2]!, ...rest].join('');
     },
     async write(data) {
       const chunks = chunksOf(data);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { childEnv } from '@exo-connect/pwsh';
-import { PowerShell } from 'node-powershell';
+import type { PowerShell } from 'node-powershell';
 import { connectionStepsScript } from '../connect/connection-steps.js';
 import { ExoError } from '../errors/exo-error.js';
 import {
@@ -159,6 +159,8 @@ export class PwshProcess {
     greet: (channel: Socket, token: string) => Promise<G>,
   ): Promise<{ host: PwshProcess; greeting: G }> {
     const info = options.info ?? (await locatePwsh({ env: options.env, cache: true }));
+    // Loaded when a host first starts: the rest strategy never needs it.
+    const { PowerShell: Shell } = await import('node-powershell');
     const channel = await openSideChannel();
     const executableOptions: Record<string, boolean | string> = {
       '-NoProfile': true,
@@ -169,7 +171,7 @@ export class PwshProcess {
     const shell = quietDebugLog(() =>
       inOwnProcessGroup(
         () =>
-          new PowerShell({
+          new Shell({
             executable: info.executable,
             executableOptions,
             spawnOptions: { env: hostEnv(options.env ?? process.env), windowsHide: true },

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { installFakeSecretTool } from '@exo-connect/test-utils';
 import { benchEnv } from '../context.js';
 import { formatMs, formatRatio } from '../format.js';
@@ -80,7 +79,8 @@ export const cliRest: ScenarioRun = async (ctx, result) => {
     // The first run signs in by device code (the sandbox approves it) and leaves the tokens in the keychain.
     const first = await exoRun();
     assertSucceeded(first, 'the first exo run');
-    if (!first.stderr.includes(SIGN_IN_TEXT)) throw new Error('the first exo run did not sign in by device code');
+    if (!first.stderr.includes(SIGN_IN_TEXT))
+      throw new Error('the first exo run did not sign in by device code');
     const items = (await readdir(keychainBin)).filter((f) => f.startsWith('item-')).length;
     if (items === 0) throw new Error('the first exo run left nothing in the keychain');
 
@@ -92,14 +92,20 @@ export const cliRest: ScenarioRun = async (ctx, result) => {
         const run = await exoRun();
         assertSucceeded(run, 'exo run');
         checkOne(run, 'exo run');
-        if (run.stderr.includes(SIGN_IN_TEXT)) throw new Error('exo run signed in again: the token cache missed');
+        if (run.stderr.includes(SIGN_IN_TEXT))
+          throw new Error('exo run signed in again: the token cache missed');
         if (measured) exoMs.push(run.wallMs);
       };
       const runList = async () => {
-        const run = await runProcess(ctx.resources, process.execPath, [EXO_BIN, 'endpoints', 'list', '--json'], {
-          env,
-          timeoutMs: 60_000,
-        });
+        const run = await runProcess(
+          ctx.resources,
+          process.execPath,
+          [EXO_BIN, 'endpoints', 'list', '--json'],
+          {
+            env,
+            timeoutMs: 60_000,
+          },
+        );
         assertSucceeded(run, 'exo endpoints list');
         JSON.parse(run.stdout);
         if (measured) listMs.push(run.wallMs);
@@ -114,13 +120,23 @@ export const cliRest: ScenarioRun = async (ctx, result) => {
       ctx.log(`  round ${round + 1}/${warmup + reps}`);
     }
     result.measurements.push(
-      measurement('exo', 'exo run … --strategy rest, token from the cache (spawn → exit)', 'ms', 'lower', exoMs),
+      measurement(
+        'exo',
+        'exo run … --strategy rest, token from the cache (spawn → exit)',
+        'ms',
+        'lower',
+        exoMs,
+      ),
       measurement('list', 'exo endpoints list --json (spawn → exit)', 'ms', 'lower', listMs),
     );
-    const c = compare('exo run (rest, cached) ÷ exo endpoints list', { id: 'exo', rounds: exoMs }, {
-      id: 'list',
-      rounds: listMs,
-    });
+    const c = compare(
+      'exo run (rest, cached) ÷ exo endpoints list',
+      { id: 'exo', rounds: exoMs },
+      {
+        id: 'list',
+        rounds: listMs,
+      },
+    );
     result.comparisons.push(c);
     result.targets.push(
       evaluateTarget(

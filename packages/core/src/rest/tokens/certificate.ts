@@ -1,9 +1,17 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
 import { ExoError } from '../../errors/exo-error.js';
+
+let loaded: typeof Forge | undefined;
+/** node-forge, loaded the first time a .pfx is read: most connections never need it (~65 ms to load). */
+function forgeLib(): typeof Forge {
+  loaded ??= createRequire(import.meta.url)('node-forge') as typeof Forge;
+  return loaded;
+}
 
 /** What MSAL signs a client assertion with: the certificate's SHA-256 thumbprint, its key and its chain. */
 export interface ClientCertificate {
@@ -29,7 +37,8 @@ const FORMAT_REMEDY =
   '(`openssl pkcs12 -export -in app.crt -inkey app.key -out app.pfx` makes a .pfx of the two).';
 
 /** The DER bytes as PKCS#12, or undefined when they are not DER at all (so not a .pfx). */
-function pkcs12Of(bytes: Buffer): forge.asn1.Asn1 | undefined {
+function pkcs12Of(bytes: Buffer): Forge.asn1.Asn1 | undefined {
+  const forge = forgeLib();
   try {
     return forge.asn1.fromDer(forge.util.createBuffer(bytes.toString('binary')));
   } catch {
@@ -38,8 +47,9 @@ function pkcs12Of(bytes: Buffer): forge.asn1.Asn1 | undefined {
 }
 
 /** A PKCS#12 file's certificates and key as PEM text. */
-function pemFromPkcs12(asn1: forge.asn1.Asn1, password: string | undefined, path: string): string {
-  let p12: forge.pkcs12.Pkcs12Pfx;
+function pemFromPkcs12(asn1: Forge.asn1.Asn1, password: string | undefined, path: string): string {
+  const forge = forgeLib();
+  let p12: Forge.pkcs12.Pkcs12Pfx;
   try {
     p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password ?? '');
   } catch (error) {

@@ -56,8 +56,15 @@ function configuration(
 }
 
 /**
- * MSAL's cache, read from and written back to the caller's store around each access. A store that fails
- * (a locked keychain) costs only the silent sign-in next time: a warning, never a failed connect.
+ * How long what was last read from or written to the store stands for it: one sign-in makes several cache
+ * accesses in a row (the accounts, then the silent token), and a keychain read is a process per item.
+ */
+export const CACHE_READ_REUSE_MS = 2_000;
+
+/**
+ * MSAL's cache, read from and written back to the caller's store around each access (an access within
+ * CACHE_READ_REUSE_MS of the last read or write uses what MSAL already holds). A store that fails (a locked
+ * keychain) costs only the silent sign-in next time: a warning, never a failed connect.
  */
 function cachePlugin(ctx: TokenSourceContext, store: TokenCacheStore): ICachePlugin {
   const warn = (what: string, error: unknown) =>
@@ -65,11 +72,14 @@ function cachePlugin(ctx: TokenSourceContext, store: TokenCacheStore): ICachePlu
       type: 'warning',
       message: `The token cache could not be ${what} (${error instanceof Error ? error.name : typeof error}); the next connect signs in again.`,
     });
+  let syncedAt = Number.NEGATIVE_INFINITY;
   return {
     async beforeCacheAccess(context) {
+      if (performance.now() - syncedAt < CACHE_READ_REUSE_MS) return;
       try {
         const data = await store.read();
         if (data) context.tokenCache.deserialize(data);
+        syncedAt = performance.now();
       } catch (error) {
         warn('read', error);
       }
@@ -78,6 +88,7 @@ function cachePlugin(ctx: TokenSourceContext, store: TokenCacheStore): ICachePlu
       if (!context.cacheHasChanged) return;
       try {
         await store.write(context.tokenCache.serialize());
+        syncedAt = performance.now();
       } catch (error) {
         warn('saved', error);
       }
