@@ -1,5 +1,8 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { retryPolicy } from '../http/retry.js';
 import { createAdminApiClient } from './create-admin-api-client.js';
+import { exchange } from './exchange.js';
 import { ANCHOR, API, fakeApi, fakeTokens, page, type Seen, TENANT } from './test-support.js';
 
 const CONNECTION = '6f1c3a52-6a8e-4d55-8f0b-2f0d64a4c7a1';
@@ -74,6 +77,36 @@ describe('invoke: paging', () => {
       'odata.maxpagesize=1000',
       'odata.maxpagesize=1000',
     ]);
+  });
+
+  it("gives undici a signal per request, and leaves no listener on the caller's long-lived signal", async () => {
+    const api = fakeApi({ [API]: () => page([{ Name: 'a' }]) });
+    const deps = {
+      api: new URL(API),
+      tenant: TENANT,
+      pin: () => undefined,
+      tokens: fakeTokens(),
+      dispatcher: api.http.dispatcher,
+      policy: retryPolicy(),
+      random: () => 0,
+      now: Date.now,
+    };
+    // A connection's signal lives for hours: whatever undici hangs on a signal it was given stays until the
+    // body closes, so it never gets this one.
+    const connection = new AbortController();
+    for (let i = 0; i < 3; i++) {
+      const reply = await exchange(deps, {
+        method: 'POST',
+        url: `${API}/adminapi/beta/${TENANT}/InvokeCommand`,
+        headers: {},
+        body: '{}',
+        what: 'Get-Mailbox',
+        write: false,
+        signal: connection.signal,
+      });
+      expect(reply.status).toBe(200);
+      expect(getEventListeners(connection.signal, 'abort')).toHaveLength(0);
+    }
   });
 
   it('asks for the next page only when the consumer pulls past the current one', async () => {

@@ -70,6 +70,13 @@ export async function exchange(deps: ExchangeDeps, req: ExchangeRequest): Promis
     if (signal.aborted) throw stopped();
     sends += 1;
     const host = new URL(url).host;
+    // Each send gets a signal of its own, linked to the caller's only while it runs: undici keeps what it
+    // attaches to a signal until the body closes, and the caller's lives as long as the connection (passing
+    // it straight in held ~30 MB more heap over a 100,000-mailbox stream).
+    const send = new AbortController();
+    const onAbort = () => send.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const unlink = () => signal.removeEventListener('abort', onAbort);
     let response: Dispatcher.ResponseData;
     try {
       response = await request(url, {
@@ -81,9 +88,10 @@ export async function exchange(deps: ExchangeDeps, req: ExchangeRequest): Promis
         },
         ...(req.body === undefined ? {} : { body: req.body }),
         dispatcher: deps.dispatcher,
-        signal,
+        signal: send.signal,
       });
     } catch (error) {
+      unlink();
       if (signal.aborted) throw stopped();
       const failure = transportFailure(error, host);
       if (failure.kind === 'unreachable') throw failure.error;
@@ -105,6 +113,8 @@ export async function exchange(deps: ExchangeDeps, req: ExchangeRequest): Promis
     } catch (error) {
       if (signal.aborted) throw stopped();
       throw brokenError(req.what, host, { write: req.write, answered: status, cause: error });
+    } finally {
+      unlink();
     }
     if (status >= 200 && status < 300) return { status, headers: response.headers, text, url };
     const location = header(response.headers, 'location');
