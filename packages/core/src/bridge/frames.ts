@@ -45,6 +45,8 @@ export interface HelloFrame {
 export type Frame =
   | HelloFrame
   | { t: 'o'; v: unknown }
+  /** Several output objects at once: a rest transport's page (the pwsh host sends one object a frame). */
+  | { t: 'os'; v: unknown[] }
   | ErrorFrame
   | { t: 'w' | 'i' | 'v' | 'd'; m: string }
   | ProgressFrame

@@ -126,7 +126,11 @@ export class CommandChannel {
     try {
       let step = await frames.next();
       while (!step.done) {
-        yield project(step.value, options.properties) as T;
+        for (const row of step.value) {
+          // A page is handed over whole: a stop (disconnect, the caller's signal) also ends its rest.
+          if (signal.aborted) throw stoppedError(signal, command);
+          yield project(row, options.properties) as T;
+        }
         step = await frames.next();
       }
       end = step.value;

@@ -38,19 +38,23 @@ export function stoppedError(signal: AbortSignal | undefined, what: string): Exo
 }
 
 /**
- * The one frame loop: yields a request's output objects as they arrive, turns warnings, information and
- * progress into events, and collects error records into `errors`. Returns the request's end.
+ * The one frame loop: yields a request's output objects as they arrive, in batches (one object from the
+ * pwsh host's frames, a whole page from the rest transport's: an object is not handed through every layer
+ * on its own), turns warnings, information and progress into events, and collects error records into
+ * `errors`. Returns the request's end.
  */
 export async function* readFrames(
   frames: AsyncGenerator<Frame, RequestEnd, undefined>,
   errors: ErrorFrame[],
   emit?: (event: ConnectionEvent) => void,
-): AsyncGenerator<unknown, RequestEnd, undefined> {
+): AsyncGenerator<readonly unknown[], RequestEnd, undefined> {
   let step = await frames.next();
   while (!step.done) {
     const frame = step.value;
-    if (frame.t === 'o') yield frame.v;
-    else if (frame.t === 'e') errors.push(frame);
+    if (frame.t === 'o') yield [frame.v];
+    else if (frame.t === 'os') {
+      if (frame.v.length) yield frame.v;
+    } else if (frame.t === 'e') errors.push(frame);
     else emitFrame(frame, emit);
     step = await frames.next();
   }
@@ -88,7 +92,7 @@ export async function runCommand(
   const frames = readFrames(host.request(command, parameters, options), errors, options.emit);
   let step = await frames.next();
   while (!step.done) {
-    objects.push(step.value);
+    for (const object of step.value) objects.push(object);
     step = await frames.next();
   }
   const error = requestError(step.value, errors, command, options.signal, options.classify);

@@ -92,6 +92,12 @@ export interface AdminApiClient {
     parameters: Record<string, unknown>,
     options?: InvokeOptions,
   ): AsyncGenerator<Record<string, unknown>, void, undefined>;
+  /** invoke(), a page at a time (each non-empty): what the rest transport hands on, one step per page. */
+  pages(
+    cmdlet: string,
+    parameters: Record<string, unknown>,
+    options?: InvokeOptions,
+  ): AsyncGenerator<Record<string, unknown>[], void, undefined>;
   /** `$batch`, in chunks of 10; one result per item, in order. */
   batch(items: readonly BatchItem[], options?: { signal?: AbortSignal }): Promise<BatchResult[]>;
   /** Cancels every request in flight (ABORTED); later calls fail. */

@@ -199,14 +199,15 @@ export class RestTransport implements Transport {
     options: BridgeRequestOptions,
   ): AsyncGenerator<Frame, void, undefined> {
     const warnings: string[] = [];
-    const rows = this.#requireClient().invoke(this.#serviceName(command), parameters, {
+    const pages = this.#requireClient().pages(this.#serviceName(command), parameters, {
       signal: options.signal,
       select: options.select,
       onWarning: (message) => warnings.push(message),
     });
-    for await (const row of rows) {
+    // A page is one frame: its objects are handed through the layers above together, not one by one.
+    for await (const page of pages) {
       while (warnings.length) yield { t: 'w', m: warnings.shift()! };
-      yield { t: 'o', v: row };
+      yield { t: 'os', v: page };
     }
     while (warnings.length) yield { t: 'w', m: warnings.shift()! };
   }

@@ -3,7 +3,7 @@ import type { AdminApiClient, AdminApiClientOptions } from '../contracts.js';
 import { retryPolicy } from '../http/retry.js';
 import { runBatch } from './batch.js';
 import type { ClientContext } from './client-context.js';
-import { invokeStream } from './invoke-stream.js';
+import { invokePages, invokeStream } from './invoke-stream.js';
 import { exportedCmdlets } from './module-file.js';
 import { apiOrigin } from './origin.js';
 
@@ -63,6 +63,8 @@ export function createAdminApiClient(options: AdminApiClientOptions): AdminApiCl
     exportedCmdlets: async (signal) => exportedCmdlets(context, open(signal)),
     invoke: (cmdlet, parameters, invokeOptions = {}) =>
       invokeStream(context, cmdlet, parameters, invokeOptions, () => open(invokeOptions.signal)),
+    pages: (cmdlet, parameters, invokeOptions = {}) =>
+      invokePages(context, cmdlet, parameters, invokeOptions, () => open(invokeOptions.signal)),
     batch: async (items, batchOptions = {}) => runBatch(context, items, open(batchOptions.signal)),
     close() {
       if (!closer.signal.aborted) closer.abort(new ExoError('ABORTED', 'The admin API client was closed.'));

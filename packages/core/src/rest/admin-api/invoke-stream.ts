@@ -14,18 +14,19 @@ import { type Page, readPage } from './page.js';
 export const FIRST_PAGE_SIZE = 100;
 
 /**
- * InvokeCommand as a lazy stream: one page is held at a time, and the next (`@odata.nextLink`, re-POSTed with
- * the same body) is asked for only when the consumer pulls past the current one. A consumer that stops early
- * stops the fetching; an abort cancels the request in flight. Without `pageSize` the first page is
- * FIRST_PAGE_SIZE and the rest DEFAULT_PAGE_SIZE (each request's `Prefer: odata.maxpagesize` says which).
+ * InvokeCommand as a lazy stream of pages: one page is held at a time, and the next (`@odata.nextLink`,
+ * re-POSTed with the same body) is asked for only when the consumer pulls past the current one. A consumer
+ * that stops early stops the fetching; an abort cancels the request in flight. Without `pageSize` the first
+ * page is FIRST_PAGE_SIZE and the rest DEFAULT_PAGE_SIZE (each request's `Prefer: odata.maxpagesize` says
+ * which). An empty page is not yielded.
  */
-export async function* invokeStream(
+export async function* invokePages(
   context: ClientContext,
   cmdlet: string,
   parameters: Record<string, unknown>,
   options: InvokeOptions,
   openSignal: () => AbortSignal,
-): AsyncGenerator<Record<string, unknown>, void, undefined> {
+): AsyncGenerator<Record<string, unknown>[], void, undefined> {
   const signal = openSignal();
   checkInvoke(cmdlet, parameters, options);
   const body = JSON.stringify(cmdletBody(cmdlet, parameters));
@@ -55,11 +56,26 @@ export async function* invokeStream(
     reply.text = '';
     for (const warning of page.warnings) options.onWarning?.(warning);
     const { nextLink } = page;
-    for (const object of page.value) {
+    if (signal.aborted) throw stoppedError(signal, cmdlet);
+    if (page.value.length) yield page.value;
+    // Checked when followed: a consumer that stopped early never depends on it.
+    url = nextLink ? checkedTarget(context.deps.api, from, nextLink, cmdlet).href : undefined;
+  }
+}
+
+/** invokePages, one object at a time. */
+export async function* invokeStream(
+  context: ClientContext,
+  cmdlet: string,
+  parameters: Record<string, unknown>,
+  options: InvokeOptions,
+  openSignal: () => AbortSignal,
+): AsyncGenerator<Record<string, unknown>, void, undefined> {
+  const signal = openSignal();
+  for await (const page of invokePages(context, cmdlet, parameters, options, () => signal)) {
+    for (const object of page) {
       if (signal.aborted) throw stoppedError(signal, cmdlet);
       yield object;
     }
-    // Checked when followed: a consumer that stopped early never depends on it.
-    url = nextLink ? checkedTarget(context.deps.api, from, nextLink, cmdlet).href : undefined;
   }
 }
