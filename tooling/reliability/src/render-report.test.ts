@@ -291,6 +291,49 @@ describe('suite sections', () => {
     ]);
   });
 
+  it("renders the rest strategy's cycles and long-lived connection, and counts what they left as leaks", () => {
+    const rest = {
+      tokenLifetimeSeconds: 10,
+      cycles: {
+        planned: 2,
+        completed: 2,
+        answered: 2,
+        failures: [],
+        timings: { connectMs: { min: 40, p50: 50, p95: 60, max: 70 } },
+        memory: { node: { first: 100, last: 101, max: 101, growthMb: 1 } },
+        samples: [
+          { cycle: 1, nodeRssMb: 100 },
+          { cycle: 2, nodeRssMb: 101 },
+        ],
+      },
+      live: { durationMs: 45_000, calls: 300, failures: [], tokenRequests: 9 },
+      inFlightAfter: 0,
+      socketsAfter: 0,
+    };
+    const s = loadSection(ok({ ...load, rest }), false);
+    expect(s.ok).toBe(true);
+    expect(s.body).toContain(
+      '**rest strategy: 2 connect → invoke → stream (2 pages) → `$batch` → disconnect cycles** (of 2)',
+    );
+    expect(s.body).toContain(
+      '**one connection kept busy for 45.0 s** with access tokens of 10 s: 300 calls, 0 failed, 9 token requests',
+    );
+    expect(s.figures).toContain('2 rest cycles and 45.0 s on one rest connection');
+    const leaky = loadSection(
+      ok({
+        ...load,
+        rest: { ...rest, socketsAfter: 2, inFlightAfter: 1, live: { ...rest.live, failures: ['TIMEOUT'] } },
+      }),
+      false,
+    );
+    expect(leaky.ok).toBe(false);
+    expect(leaky.leaks).toEqual([
+      'load rest: 2 socket(s) left open',
+      'load rest: 1 request(s) left in flight',
+    ]);
+    expect(leaky.body).toContain('1 failed (TIMEOUT)');
+  });
+
   it('renders bad input as a table of whatever fields its cases have', () => {
     const s = badInputSection(ok(badInput));
     expect(s.ok).toBe(true);

@@ -324,6 +324,8 @@ export function loadSection(loaded: Loaded, soak: boolean): Section {
     ),
     ...(burstLeaks ? [`${title.toLowerCase()} burst: ${burstLeaks} process(es)/session(s) left`] : []),
   ];
+  const rest = restPart(obj(data.rest), title);
+  leaks.push(...rest.leaks);
   const completed = num(cycles.completed) ?? samples.length;
   const planned = num(cycles.planned) ?? completed;
   const ok =
@@ -331,7 +333,8 @@ export function loadSection(loaded: Loaded, soak: boolean): Section {
     completed > 0 &&
     leaks.length === 0 &&
     failures.length <= Math.floor(planned / 100) &&
-    (Object.keys(burst).length === 0 || unexpected.length === 0);
+    (Object.keys(burst).length === 0 || unexpected.length === 0) &&
+    rest.ok !== false;
   const column = (key: string) => samples.map((s) => num(s[key])).filter((v): v is number => v !== undefined);
   const machine = obj(data.machine);
   const body: string[] = [
@@ -388,8 +391,62 @@ export function loadSection(loaded: Loaded, soak: boolean): Section {
       '```',
     );
   }
-  const figures = `${count(completed)} cycles${Object.keys(burst).length ? `, ${count(num(burst.commands))}-command burst` : ''}; ${leaks.length} leaks; Node RSS ${memoryFigure(memory.node)}, host ${mb(obj(memory.host).max)} max`;
+  body.push(...rest.body);
+  const figures = `${count(completed)} cycles${Object.keys(burst).length ? `, ${count(num(burst.commands))}-command burst` : ''}${rest.figure}; ${leaks.length} leaks; Node RSS ${memoryFigure(memory.node)}, host ${mb(obj(memory.host).max)} max`;
   return { name, title, ok, figures, body: body.join('\n'), leaks };
+}
+
+/** The rest strategy's cycles and its long-lived connection, when the run had them (ok undefined: not run). */
+function restPart(
+  rest: Record<string, unknown>,
+  title: string,
+): { ok: boolean | undefined; body: string[]; leaks: string[]; figure: string } {
+  if (Object.keys(rest).length === 0) return { ok: undefined, body: [], leaks: [], figure: '' };
+  const cycles = obj(rest.cycles);
+  const live = obj(rest.live);
+  const failures = list(cycles.failures);
+  const liveFailures = Array.isArray(live.failures) ? live.failures.map(String) : [];
+  const timings = obj(cycles.timings);
+  const memory = obj(cycles.memory);
+  const completed = num(cycles.completed) ?? 0;
+  const planned = num(cycles.planned) ?? completed;
+  const socketsLeft = num(rest.socketsAfter) ?? 0;
+  const inFlight = num(rest.inFlightAfter) ?? 0;
+  const lower = title.toLowerCase();
+  const leaks = [
+    ...(socketsLeft > 0 ? [`${lower} rest: ${socketsLeft} socket(s) left open`] : []),
+    ...(inFlight > 0 ? [`${lower} rest: ${inFlight} request(s) left in flight`] : []),
+  ];
+  const ok = completed === planned && completed > 0 && failures.length === 0 && liveFailures.length === 0;
+  const samples = list(cycles.samples);
+  const column = (key: string) => samples.map((s) => num(s[key])).filter((v): v is number => v !== undefined);
+  const body = [
+    '',
+    `**rest strategy: ${count(completed)} connect → invoke → stream (2 pages) → \`$batch\` → disconnect cycles** (of ${count(planned)}) against the sandbox's REST face: ${count(num(cycles.answered))} answered, ${failures.length} failed${failures.length ? ` (${failures.map((f) => `#${num(f.cycle)} ${text(f.code)}`).join(', ')})` : ''}. Then **one connection kept busy for ${ms(live.durationMs)}** with access tokens of ${num(rest.tokenLifetimeSeconds)} s: ${count(num(live.calls))} calls, ${liveFailures.length} failed${liveFailures.length ? ` (${[...new Set(liveFailures)].join(', ')})` : ''}, ${num(live.tokenRequests)} token requests (renewals). Afterwards ${inFlight} request(s) in flight and ${socketsLeft} socket(s) open.`,
+    '',
+    table(
+      ['per rest cycle', 'min', 'p50', 'p95', 'max'],
+      ['connectMs', 'workMs', 'disconnectMs'].map((k) => {
+        const t = obj(timings[k]);
+        return [k.replace('Ms', ''), ms(t.min), ms(t.p50), ms(t.p95), ms(t.max)];
+      }),
+    ),
+    '',
+    table(
+      ['memory (rest)', 'first', 'last', 'max', 'growth after warm-up', 'trend'],
+      [
+        memoryRow('Node', memory.node),
+        memoryRow('Node heap used', memory.heapUsed),
+        memoryRow('Node, long-lived connection', live.memory),
+      ],
+    ),
+    '',
+    '```',
+    ...curve('Node RSS (rest)', column('nodeRssMb')),
+    '```',
+  ];
+  const figure = `, ${count(completed)} rest cycles and ${ms(live.durationMs)} on one rest connection`;
+  return { ok, body, leaks, figure };
 }
 
 function memoryFigure(m: unknown): string {

@@ -3,11 +3,24 @@
  * EXO_SOAK=1, or EXO_SOAK_CYCLES), and a 200-command burst across 3 concurrent sessions. Asserts no leaked
  * session or process, every command answered or failed with a code (never hung, never untyped), and bounded
  * Node and pwsh memory; records the memory curves and timings in results/load.json (soak.json for a soak).
+ * The rest strategy's part: connect → invoke → stream → batch → disconnect cycles (100; 2,000 in a soak)
+ * against the sandbox's REST face, then one connection kept busy while its short-lived tokens are renewed
+ * (45 s; 10 minutes in a soak), with nothing left in flight and no socket left open.
  */
+
 import { performance } from 'node:perf_hooks';
-import { type Connection, connect, ExoError, type ParameterValue } from '@exo-connect/core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type Connection,
+  type ConnectOptions,
+  connect,
+  ExoError,
+  type ParameterValue,
+} from '@exo-connect/core';
+import { SANDBOX_DEMO_CREDENTIAL, sandboxEnvironment } from '@exo-connect/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestTenant, type TestTenant, waitFor, writeResult } from './support/common.js';
+import { RequestLedger, RestServer, TOKEN_PATH } from './support/fault-rest.js';
 import {
   growth,
   type Machine,
@@ -22,6 +35,11 @@ import {
 
 const SOAK = process.env.EXO_SOAK === '1';
 const CYCLES = Number(process.env.EXO_SOAK_CYCLES) || (SOAK ? 1_000 : 25);
+const REST_CYCLES = Number(process.env.EXO_SOAK_REST_CYCLES) || (SOAK ? 2_000 : 100);
+/** How long the long-lived rest connection is kept busy. */
+const REST_LIVE_MS = SOAK ? 600_000 : 45_000;
+/** The sandbox's access-token lifetime for the rest part: the connection renews at half of it. */
+const TOKEN_SECONDS = 10;
 const BURST = 200;
 const SESSIONS = 3;
 /** Cycles before memory is compared: the first connections load code and warm caches. */
@@ -68,7 +86,12 @@ const result: {
   machine?: Machine;
   cycles?: Record<string, unknown>;
   burst?: Record<string, unknown>;
+  rest?: Record<string, unknown>;
 } = { suite: SOAK ? 'soak' : 'load' };
+const ledger = new RequestLedger();
+
+/** Open sockets of this process (the sandbox's REST face runs in it too: both ends are counted). */
+const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
 
 beforeAll(async () => {
   tenant = await createTestTenant(200);
@@ -291,4 +314,151 @@ describe.sequential('load', () => {
     expect(Math.max(...hostsMax)).toBeLessThan(768);
     expect(Math.max(...serversMax)).toBeLessThan(768);
   });
+  it(
+    `the rest strategy: ${REST_CYCLES} connect → invoke → stream → batch → disconnect cycles, and one connection through its tokens' renewals`,
+    async () => {
+      const rest = new RestServer({
+        directory: tenant.directory,
+        env: tenant.env,
+        lifetimes: { accessTokenSeconds: TOKEN_SECONDS },
+      });
+      const server = await rest.start();
+      try {
+        const options: ConnectOptions = {
+          environment: sandboxEnvironment({ server }),
+          strategy: 'rest',
+          credential: SANDBOX_DEMO_CREDENTIAL,
+          env: tenant.env,
+          handleSignals: false,
+        };
+        const socketsBefore = sockets();
+        const samples: Array<{
+          cycle: number;
+          connectMs: number;
+          workMs: number;
+          disconnectMs: number;
+          nodeRssMb: number;
+          heapUsedMb: number;
+          code: string;
+        }> = [];
+        const failures: Array<{ cycle: number; code: string }> = [];
+        for (let cycle = 1; cycle <= REST_CYCLES; cycle++) {
+          const t0 = performance.now();
+          let t1 = t0;
+          let t2 = t0;
+          let exo: Connection | undefined;
+          let code = 'none';
+          try {
+            exo = await watched(connect(options));
+            t1 = performance.now();
+            const rows = await watched(exo.invoke('Get-Mailbox', { ResultSize: 5 }));
+            let streamed = 0;
+            // Two pages: the first of 100, then the rest.
+            for await (const _ of exo.stream('Get-Mailbox', { ResultSize: 150 })) streamed++;
+            const batch = await watched(
+              exo.batch([
+                { cmdlet: 'Get-Mailbox', parameters: { ResultSize: 1 } },
+                { cmdlet: 'Get-AcceptedDomain' },
+              ]),
+            );
+            if (rows.length !== 5 || streamed !== 150 || !batch.every((b) => b.ok))
+              code = `wrong answer: ${rows.length} rows, ${streamed} streamed, batch ${batch.map((b) => b.ok).join('/')}`;
+          } catch (error) {
+            code = codeOf(error);
+          } finally {
+            t2 = performance.now();
+            if (exo) await watched(exo.disconnect());
+          }
+          if (code !== 'none') failures.push({ cycle, code });
+          samples.push({
+            cycle,
+            connectMs: round(t1 - t0),
+            workMs: round(t2 - t1),
+            disconnectMs: round(performance.now() - t2),
+            nodeRssMb: nodeRssMb(),
+            heapUsedMb: round(process.memoryUsage().heapUsed / 1024 / 1024),
+            code,
+          });
+        }
+        const closed = await waitFor(() => sockets() <= socketsBefore && ledger.clientInFlight === 0, {
+          timeoutMs: 30_000,
+        });
+        const cyclesSockets = sockets() - socketsBefore;
+
+        // One connection, busy for REST_LIVE_MS, while its tokens expire every TOKEN_SECONDS.
+        const mark = ledger.mark();
+        const live = await watched(connect(options));
+        const began = performance.now();
+        let calls = 0;
+        const liveFailures: string[] = [];
+        const liveRss: number[] = [];
+        try {
+          while (performance.now() - began < REST_LIVE_MS) {
+            try {
+              const rows = await watched(live.invoke('Get-Mailbox', { ResultSize: 2 }));
+              if (rows.length !== 2) liveFailures.push(`wrong answer: ${rows.length} rows`);
+            } catch (error) {
+              liveFailures.push(codeOf(error));
+            }
+            calls++;
+            if (calls % 20 === 0) liveRss.push(nodeRssMb());
+            // Paced, as a service polling a tenant is: the point is the hours, not the rate.
+            await sleep(100);
+          }
+        } finally {
+          await watched(live.disconnect());
+        }
+        const liveMs = round(performance.now() - began);
+        const tokenRequests = ledger.since(mark, rest.port, TOKEN_PATH).length;
+        const drained = await waitFor(
+          () => ledger.clientInFlight === 0 && ledger.inFlight(rest.port) === 0 && sockets() <= socketsBefore,
+          { timeoutMs: 30_000 },
+        );
+
+        const node = samples.map((s) => s.nodeRssMb);
+        result.rest = {
+          tokenLifetimeSeconds: TOKEN_SECONDS,
+          cycles: {
+            planned: REST_CYCLES,
+            completed: samples.length,
+            answered: samples.filter((s) => s.code === 'none').length,
+            failures,
+            socketsLeft: cyclesSockets,
+            timings: {
+              connectMs: summarize(samples.map((s) => s.connectMs)),
+              workMs: summarize(samples.map((s) => s.workMs)),
+              disconnectMs: summarize(samples.map((s) => s.disconnectMs)),
+            },
+            memory: {
+              node: memory(node),
+              heapUsed: memory(samples.map((s) => s.heapUsedMb)),
+            },
+            samples,
+          },
+          live: {
+            durationMs: liveMs,
+            calls,
+            failures: liveFailures,
+            tokenRequests,
+            memory: memory(liveRss),
+          },
+          inFlightAfter: ledger.clientInFlight + ledger.inFlight(rest.port),
+          socketsAfter: sockets() - socketsBefore,
+        };
+
+        expect(samples).toHaveLength(REST_CYCLES);
+        expect(failures, JSON.stringify(failures)).toEqual([]);
+        expect(closed, `${cyclesSockets} socket(s) left open after the cycles`).toBe(true);
+        expect(growth(node, WARMUP), `Node RSS curve ${node.join(' ')}`).toBeLessThan(SOAK ? 96 : 64);
+        expect(liveFailures, JSON.stringify(liveFailures)).toEqual([]);
+        // The connection outlived several tokens: it renewed them (at half their life) without a failed call.
+        expect(liveMs).toBeGreaterThan(3 * TOKEN_SECONDS * 1000);
+        expect(tokenRequests).toBeGreaterThanOrEqual(Math.floor(liveMs / (TOKEN_SECONDS * 1000)));
+        expect(drained, 'requests in flight or sockets open after the last disconnect').toBe(true);
+      } finally {
+        await rest.stop();
+      }
+    },
+    REST_CYCLES * 10_000 + REST_LIVE_MS + 120_000,
+  );
 });
