@@ -342,13 +342,7 @@ export function loadSection(loaded: Loaded, soak: boolean): Section {
     '',
     `**${count(completed)} connect → invoke → disconnect cycles** (of ${count(planned)}): ${count(num(cycles.answered))} answered, ${failures.length} failed with a code${failures.length ? ` (${failures.map((f) => `#${num(f.cycle)} ${text(f.code)}`).join(', ')})` : ''}; ${leakedProcesses} process(es) outlived their connection; live sessions at ${sessionChecks.length} checks: ${sessionChecks.length ? [...new Set(sessionChecks.map((c) => num(c.sessions)))].join(', ') : '–'}.`,
     '',
-    table(
-      ['per cycle', 'min', 'p50', 'p95', 'max'],
-      ['connectMs', 'invokeMs', 'disconnectMs'].map((k) => {
-        const t = obj(timings[k]);
-        return [k.replace('Ms', ''), ms(t.min), ms(t.p50), ms(t.p95), ms(t.max)];
-      }),
-    ),
+    timingsTable('per cycle', ['connectMs', 'invokeMs', 'disconnectMs'], timings),
     '',
     table(
       ['memory (RSS)', 'first', 'last', 'max', 'growth after warm-up', 'trend'],
@@ -424,13 +418,7 @@ function restPart(
     '',
     `**rest strategy: ${count(completed)} connect → invoke → stream (2 pages) → \`$batch\` → disconnect cycles** (of ${count(planned)}) against the sandbox's REST face: ${count(num(cycles.answered))} answered, ${failures.length} failed${failures.length ? ` (${failures.map((f) => `#${num(f.cycle)} ${text(f.code)}`).join(', ')})` : ''}. Then **one connection kept busy for ${ms(live.durationMs)}** with access tokens of ${num(rest.tokenLifetimeSeconds)} s: ${count(num(live.calls))} calls, ${liveFailures.length} failed${liveFailures.length ? ` (${[...new Set(liveFailures)].join(', ')})` : ''}, ${num(live.tokenRequests)} token requests (renewals). Afterwards ${inFlight} request(s) in flight and ${socketsLeft} socket(s) open.`,
     '',
-    table(
-      ['per rest cycle', 'min', 'p50', 'p95', 'max'],
-      ['connectMs', 'workMs', 'disconnectMs'].map((k) => {
-        const t = obj(timings[k]);
-        return [k.replace('Ms', ''), ms(t.min), ms(t.p50), ms(t.p95), ms(t.max)];
-      }),
-    ),
+    timingsTable('per rest cycle', ['connectMs', 'workMs', 'disconnectMs'], timings),
     '',
     table(
       ['memory (rest)', 'first', 'last', 'max', 'growth after warm-up', 'trend'],
@@ -447,6 +435,17 @@ function restPart(
   ];
   const figure = `, ${count(completed)} rest cycles and ${ms(live.durationMs)} on one rest connection`;
   return { ok, body, leaks, figure };
+}
+
+/** min, p50, p95 and max of each timing (`connectMs` is shown as connect). */
+function timingsTable(label: string, keys: string[], timings: Record<string, unknown>): string {
+  return table(
+    [label, 'min', 'p50', 'p95', 'max'],
+    keys.map((k) => {
+      const t = obj(timings[k]);
+      return [k.replace('Ms', ''), ms(t.min), ms(t.p50), ms(t.p95), ms(t.max)];
+    }),
+  );
 }
 
 function memoryFigure(m: unknown): string {

@@ -7,7 +7,7 @@ import { EXO_BIN } from '../runtime/paths.js';
 import { assertSucceeded, type ProcessRun, runProcess } from '../runtime/run-process.js';
 import { median } from '../stats.js';
 import { evaluateTarget } from '../targets.js';
-import { compare, measurement, medianOf, type ScenarioRun } from './common.js';
+import { compare, inTurn, measurement, medianOf, type ScenarioRun } from './common.js';
 
 const SIGN_IN_TEXT = 'To sign in, use a web browser';
 
@@ -110,13 +110,7 @@ export const cliRest: ScenarioRun = async (ctx, result) => {
         JSON.parse(run.stdout);
         if (measured) listMs.push(run.wallMs);
       };
-      if (round % 2 === 0) {
-        await runExo();
-        await runList();
-      } else {
-        await runList();
-        await runExo();
-      }
+      await inTurn(round, runExo, runList);
       ctx.log(`  round ${round + 1}/${warmup + reps}`);
     }
     result.measurements.push(

@@ -4,7 +4,7 @@ import { formatRatio } from '../format.js';
 import { EXO_BIN } from '../runtime/paths.js';
 import { assertSucceeded, runProcess } from '../runtime/run-process.js';
 import { rawScript } from './cold-connect.js';
-import { compare, measurement, medianOf, now, type ScenarioRun } from './common.js';
+import { compare, inTurn, measurement, medianOf, now, type ScenarioRun } from './common.js';
 
 const RESULT_SIZE = 10;
 
@@ -59,13 +59,7 @@ export const cli: ScenarioRun = async (ctx, result) => {
       checkJson(run.stdout, 'the raw script');
       if (measured) rawMs.push(run.wallMs);
     };
-    if (round % 2 === 0) {
-      await runExo();
-      await runRaw();
-    } else {
-      await runRaw();
-      await runExo();
-    }
+    await inTurn(round, runExo, runRaw);
     ctx.log(`  round ${round + 1}/${warmup + reps}`);
   }
 

@@ -7,6 +7,7 @@ import { assertSucceeded, runProcess } from '../runtime/run-process.js';
 import { evaluateTarget } from '../targets.js';
 import {
   compare,
+  inTurn,
   measurement,
   medianOf,
   now,
@@ -112,13 +113,7 @@ export const coldConnect: ScenarioRun = async (ctx, result) => {
       if (measured) raw.push(r);
     };
     // Alternate who goes first, so neither side always follows the other's leftovers.
-    if (round % 2 === 0) {
-      await runExo();
-      await runRaw();
-    } else {
-      await runRaw();
-      await runExo();
-    }
+    await inTurn(round, runExo, runRaw);
     ctx.log(`  round ${round + 1}/${warmup + reps}${measured ? '' : ' (warm-up)'}`);
   }
 

@@ -7,6 +7,20 @@ import { median, pairedRatios, ratio, summarize } from '../stats.js';
 
 export type ScenarioRun = (ctx: BenchContext, result: ScenarioResult) => Promise<void>;
 
+/**
+ * Runs both sides of a round, taking turns to go first (`a` in even rounds, `b` in odd ones), so that neither
+ * always follows the other's leftovers.
+ */
+export async function inTurn(round: number, a: () => Promise<void>, b: () => Promise<void>): Promise<void> {
+  if (round % 2 === 0) {
+    await a();
+    await b();
+  } else {
+    await b();
+    await a();
+  }
+}
+
 /** A measured series; `samples` may hold undefined for rounds where the variant failed (kept for pairing). */
 export function measurement(
   id: string,

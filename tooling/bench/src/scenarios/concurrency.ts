@@ -6,6 +6,7 @@ import { cpuTimeMs, sandboxSessionCount, sessionServers } from '../runtime/procs
 import { evaluateTarget } from '../targets.js';
 import {
   compare,
+  inTurn,
   measurement,
   medianOf,
   now,
@@ -130,13 +131,7 @@ export const concurrency: ScenarioRun = async (ctx, result) => {
         await spread(connections, aliases);
         if (measured) spreadMs.push(now() - t);
       };
-      if (round % 2 === 0) {
-        await runSerial();
-        await runSpread();
-      } else {
-        await runSpread();
-        await runSerial();
-      }
+      await inTurn(round, runSerial, runSpread);
       ctx.log(`  warm round ${round + 1}/${warmup + rounds}`);
     }
     await Promise.all(open.splice(0).map((c) => c.close()));
@@ -166,13 +161,7 @@ export const concurrency: ScenarioRun = async (ctx, result) => {
         await Promise.all(cs.map((c) => c.close()));
         coldSpreadMs.push(now() - t);
       };
-      if (round % 2 === 0) {
-        await runSerial();
-        await runSpread();
-      } else {
-        await runSpread();
-        await runSerial();
-      }
+      await inTurn(round, runSerial, runSpread);
       ctx.log(`  cold round ${round + 1}/${rounds}`);
     }
 
