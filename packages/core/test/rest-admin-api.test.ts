@@ -3,6 +3,7 @@
  * the PSSession face's cmdlets): paging, laziness, $select, warnings, errors, writes, $batch, EXOModuleFile.
  */
 import { createServer } from 'node:net';
+import { SANDBOX_DEMO_CREDENTIAL, SANDBOX_PERSONAS, sandboxEnvironment } from '@exo-connect/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../src/connect/connect.js';
 import { ExoError } from '../src/errors/exo-error.js';
@@ -156,8 +157,31 @@ describe('EXOModuleFile', () => {
     );
   });
 
-  // The role table names viewonly@sandbox.exo.localhost, but the sandbox tenant has no such account yet.
-  it.todo('lists only the Get- cmdlets for the view-only persona (needs the account in the sandbox tenant)');
+  it('gives the view-only persona only Get- cmdlets; a write it opts into is the bare 403, a missing role', async () => {
+    await using exo = await connect({
+      environment: sandboxEnvironment({ server: fixture.server }),
+      strategy: 'rest',
+      credential: {
+        userPrincipalName: SANDBOX_PERSONAS.viewonly.userPrincipalName,
+        password: SANDBOX_DEMO_CREDENTIAL.password,
+      },
+      // Past the command surface, so that the service itself refuses it.
+      allowCommands: ['Set-Mailbox'],
+      handleSignals: false,
+    });
+    expect(exo.commands).toContain('Get-Mailbox');
+    expect(exo.commands.filter((name) => !name.startsWith('Get-'))).toEqual([]);
+    expect(await exo.invoke('Get-Mailbox', { ResultSize: 1 })).toHaveLength(1);
+    const refused = await exo
+      .invoke('Set-Mailbox', { Identity: 'admin', Office: 'no' })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: 'CMDLET_ERROR',
+      details: { reason: 'missing-role' },
+      message: 'Set-Mailbox was refused (HTTP 403): the account may not run it.',
+    });
+    expect((refused as ExoError).remediation).toMatch(/role/i);
+  });
 });
 
 describe('network failures', () => {

@@ -1,5 +1,6 @@
 import { getEnvironment } from '@exo-connect/env-endpoints';
 import * as sandbox from '@exo-connect/sandbox';
+import { waitFor } from '@exo-connect/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../src/connect/connect.js';
 import type { ConnectionEvent } from '../src/connect/events.js';
@@ -150,12 +151,8 @@ describe('connect({ strategy: "rest" })', () => {
   it("keeps a device code sign-in in the caller's token cache: the next connect signs in silently", async () => {
     let kept: string | undefined;
     const writes: string[] = [];
-    let reads = 0;
     const store = {
-      read: async () => {
-        reads++;
-        return kept;
-      },
+      read: async () => kept,
       write: async (data: string) => {
         writes.push(data);
         kept = data;
@@ -176,7 +173,6 @@ describe('connect({ strategy: "rest" })', () => {
     for (const { secret } of refreshTokens) expect(JSON.stringify(first.events)).not.toContain(secret);
 
     const second = recorder();
-    reads = 0;
     await using again = await connect(
       options({ credential: { kind: 'device' }, tokenCache: store, onEvent: second.onEvent }),
     );
@@ -187,8 +183,6 @@ describe('connect({ strategy: "rest" })', () => {
       detail: expect.stringContaining(sandbox.SANDBOX_DEMO_CREDENTIAL.userPrincipalName),
     });
     expect(await again.invoke('Get-Mailbox', { ResultSize: 1 })).toHaveLength(1);
-    // One read for the silent sign-in's several cache accesses (a keychain read costs a process per item).
-    expect(reads).toBe(1);
 
     // A store that cannot be read costs the silent sign-in, with a warning; the connect still succeeds.
     const broken = recorder();
@@ -204,6 +198,50 @@ describe('connect({ strategy: "rest" })', () => {
       broken.events.some((e) => e.type === 'warning' && /token cache could not be read/.test(e.message)),
     ).toBe(true);
     expect(broken.events.some((e) => e.type === 'information')).toBe(true);
+  }, 120_000);
+
+  it("passes on a renewal's token-cache warning with the next command", async () => {
+    // Tokens of 4 s, renewed at half their life.
+    const short = await sandbox.startSandboxServer({
+      directory: tenant.directory,
+      workers: 1,
+      lifetimes: { accessTokenSeconds: 4 },
+    });
+    try {
+      // A store that keeps nothing it is given and refuses every save after the first: the connection still
+      // renews its tokens (from the cache the plugin kept), and says the save failed.
+      let saves = 0;
+      const store = {
+        read: async () => undefined,
+        write: async () => {
+          saves++;
+          if (saves > 1) throw new Error('locked');
+        },
+      };
+      const seen = recorder();
+      await using exo = await connect(
+        options({
+          environment: sandbox.sandboxEnvironment({ server: short }),
+          tokenCache: store,
+          onEvent: seen.onEvent,
+        }),
+      );
+      const warned = () =>
+        seen.events.some((e) => e.type === 'warning' && /token cache could not be saved/.test(e.message));
+      expect(warned()).toBe(false);
+      // Each call asks for the token; one past half its life renews it, and the failed save comes out.
+      const came = await waitFor(
+        async () => {
+          await exo.invoke('Get-Mailbox', { ResultSize: 1 });
+          return warned();
+        },
+        { timeoutMs: 60_000, intervalMs: 250 },
+      );
+      expect(came).toBe(true);
+      expect(saves).toBeGreaterThan(1);
+    } finally {
+      await short.stop();
+    }
   }, 120_000);
 
   it('signs in app-only with a client secret', async () => {

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Keychain } from './keychain.js';
 import {
   clearKeychainTokenCache,
   keychainTokenCache,
   TOKEN_CACHE_CHUNK_BYTES,
+  TOKEN_CACHE_MEMO_MS,
   tokenCacheAccount,
 } from './token-cache.js';
 
@@ -47,15 +48,44 @@ describe('keychainTokenCache', () => {
 
   it('reads nothing from a head it cannot trust, or when a chunk is missing', async () => {
     const { keychain, items } = memoryKeychain();
-    const cache = keychainTokenCache(keychain, 'k');
+    // A store each time: one store remembers what it last read for a moment (the next test).
+    const read = () => keychainTokenCache(keychain, 'k').read();
     items.set(tokenCacheAccount('k', 0), 'not a header');
-    expect(await cache.read()).toBeUndefined();
+    expect(await read()).toBeUndefined();
     items.set(tokenCacheAccount('k', 0), '99:x');
-    expect(await cache.read()).toBeUndefined();
+    expect(await read()).toBeUndefined();
     items.set(tokenCacheAccount('k', 0), '2:first half');
-    expect(await cache.read()).toBeUndefined();
+    expect(await read()).toBeUndefined();
     items.set(tokenCacheAccount('k', 1), ', second half');
-    expect(await cache.read()).toBe('first half, second half');
+    expect(await read()).toBe('first half, second half');
+  });
+
+  it("answers one sign-in's reads from what it last read or wrote, and asks the keychain again after that", async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const { keychain, items } = memoryKeychain();
+      let lookups = 0;
+      const counted: Keychain = {
+        ...keychain,
+        getPassword: async (account) => {
+          lookups++;
+          return keychain.getPassword(account);
+        },
+      };
+      const cache = keychainTokenCache(counted, 'k');
+      await cache.write('first');
+      const afterWrite = lookups;
+      expect(await cache.read()).toBe('first');
+      expect(lookups).toBe(afterWrite);
+      // Another process changes it: seen once the moment has passed.
+      items.set(tokenCacheAccount('k', 0), '1:second');
+      expect(await cache.read()).toBe('first');
+      vi.advanceTimersByTime(TOKEN_CACHE_MEMO_MS);
+      expect(await cache.read()).toBe('second');
+      expect(lookups).toBe(afterWrite + 1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('keeps caches of different keys apart', async () => {

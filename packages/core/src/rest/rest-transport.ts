@@ -56,6 +56,8 @@ export class RestTransport implements Transport {
   #token: AccessToken | undefined;
   #client: AdminApiClient | undefined;
   #push: ((frame: Frame) => void) | undefined;
+  /** What the token source said between requests (a cache not saved after a renewal): the next command's. */
+  readonly #later: Frame[] = [];
 
   private constructor(
     private readonly ctx: PlanContext,
@@ -94,6 +96,7 @@ export class RestTransport implements Transport {
         this.#drop();
         return DONE;
       default:
+        while (this.#later.length) yield this.#later.shift()!;
         yield* this.#invoke(command, parameters, options);
         return DONE;
     }
@@ -135,8 +138,16 @@ export class RestTransport implements Transport {
       env: this.ctx.env,
       ...(this.ctx.tokenCache && { cache: this.ctx.tokenCache }),
       emit: (event) => {
-        if (event.type === 'information') this.#push?.({ t: 'i', m: event.message });
-        else if (event.type === 'warning') this.#push?.({ t: 'w', m: event.message });
+        const frame: Frame | undefined =
+          event.type === 'information'
+            ? { t: 'i', m: event.message }
+            : event.type === 'warning'
+              ? { t: 'w', m: event.message }
+              : undefined;
+        if (!frame) return;
+        if (this.#push) this.#push(frame);
+        // A renewal's warning comes while no sign-in runs: it goes out with the next command (capped).
+        else if (this.#later.length < 10) this.#later.push(frame);
       },
     });
     this.#tokens = tokens;

@@ -56,15 +56,12 @@ function configuration(
 }
 
 /**
- * How long what was last read from or written to the store stands for it: one sign-in makes several cache
- * accesses in a row (the accounts, then the silent token), and a keychain read is a process per item.
- */
-export const CACHE_READ_REUSE_MS = 2_000;
-
-/**
- * MSAL's cache, read from and written back to the caller's store around each access (an access within
- * CACHE_READ_REUSE_MS of the last read or write uses what MSAL already holds). A store that fails (a locked
- * keychain) costs only the silent sign-in next time: a warning, never a failed connect.
+ * MSAL's cache, read from and written back to the caller's store around each access. MSAL needs a cache
+ * handed to it before every access, even moments after its own write (given none, a renewal finds no refresh
+ * token), so the plugin keeps the last one it read or wrote and hands that over when the store has none or
+ * fails: a store that fails (a locked keychain) or was cleared costs only the silent sign-in of the next
+ * connect, a warning, never this connection's renewals. A store slow to read should remember its last value
+ * itself (`keychainTokenCache` does).
  */
 function cachePlugin(ctx: TokenSourceContext, store: TokenCacheStore): ICachePlugin {
   const warn = (what: string, error: unknown) =>
@@ -72,23 +69,21 @@ function cachePlugin(ctx: TokenSourceContext, store: TokenCacheStore): ICachePlu
       type: 'warning',
       message: `The token cache could not be ${what} (${error instanceof Error ? error.name : typeof error}); the next connect signs in again.`,
     });
-  let syncedAt = Number.NEGATIVE_INFINITY;
+  let last: string | undefined;
   return {
     async beforeCacheAccess(context) {
-      if (performance.now() - syncedAt < CACHE_READ_REUSE_MS) return;
       try {
-        const data = await store.read();
-        if (data) context.tokenCache.deserialize(data);
-        syncedAt = performance.now();
+        last = (await store.read()) ?? last;
       } catch (error) {
         warn('read', error);
       }
+      if (last) context.tokenCache.deserialize(last);
     },
     async afterCacheAccess(context) {
       if (!context.cacheHasChanged) return;
+      last = context.tokenCache.serialize();
       try {
-        await store.write(context.tokenCache.serialize());
-        syncedAt = performance.now();
+        await store.write(last);
       } catch (error) {
         warn('saved', error);
       }
