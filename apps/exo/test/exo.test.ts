@@ -160,6 +160,36 @@ describe('exo run against the sandbox', () => {
     );
   });
 
+  it('applies --query to the whole output before formatting; a bad one is INVALID_ARGUMENT before connecting', async () => {
+    const count = await exo(
+      ['run', 'Get-Mailbox', '-o', 'json', '--query', 'length(@)', '-q', '--', '-ResultSize', '4'],
+      env,
+    );
+    expect(count.code).toBe(0);
+    expect(count.stdout).toBe('4\n');
+    const shaped = await exo(
+      [
+        'run',
+        'Get-Mailbox',
+        '-o',
+        'csv',
+        '--query',
+        "[?Alias=='admin'].{Who: DisplayName, Alias: Alias}",
+        '-q',
+      ],
+      env,
+    );
+    expect(shaped.code).toBe(0);
+    expect(shaped.stdout).toBe('Who,Alias\r\nSandbox Admin,admin\r\n');
+    const bad = await exo(['run', 'Get-Mailbox', '--query', 'a.b..c'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      '✗ INVALID_ARGUMENT: --query is not a valid JMESPath expression (at character 5: "a.b.▸.c")',
+    );
+    // Refused before anything connected: no step ran.
+    expect(bad.stderr).not.toContain('policy');
+  });
+
   it('prints RFC 4180 csv with the chosen properties', async () => {
     const result = await exo(
       [

@@ -44,6 +44,7 @@ export {
   parseOutputFormat,
 } from './output/format-output.js';
 export { defaultColumns, PREFERRED_COLUMNS } from './output/format-table.js';
+export { compileQuery, formatQueried, queryRows, type ResultQuery } from './output/query.js';
 export { StreamWriter } from './output/stream-writer.js';
 export { PASSWORD_ENV, passwordFromEnv } from './password/password-from-env.js';
 export {

@@ -1,6 +1,8 @@
 import {
+  compileQuery,
   defaultFormat,
   formatOutput,
+  formatQueried,
   mergeParameters,
   parseCmdletArguments,
   parseOutputFormat,
@@ -25,6 +27,8 @@ export default class Run extends BaseCommand {
     '<%= config.bin %> run Set-Mailbox -- -Identity alex -DisplayName "Alex W." ',
     '<%= config.bin %> run Start-Sleep --allow-command Start-Sleep -- -Seconds 5',
     `<%= config.bin %> run New-Mailbox --params-json '{"Name":"lab1","Password":null}'`,
+    `<%= config.bin %> run Get-Mailbox --query "[?RecipientTypeDetails=='SharedMailbox'].{Name: DisplayName, Mail: PrimarySmtpAddress}"`,
+    '<%= config.bin %> run Get-Mailbox -o json --query "length(@)" -- -ResultSize Unlimited',
   ];
   static override strict = false;
   static override args = {
@@ -38,6 +42,11 @@ export default class Run extends BaseCommand {
         'Output format: table (default on a terminal), json (default otherwise, and with --json), ndjson or csv.',
     }),
     properties: Flags.string({ description: 'Comma-separated properties to show (table and csv).' }),
+    query: Flags.string({
+      description:
+        'A JMESPath expression applied to the whole output (a list) before it is formatted, as with az --query ' +
+        '(https://jmespath.site). Checked before connecting.',
+    }),
     'params-json': Flags.string({
       description: 'Parameters as one JSON object, merged with those after --.',
     }),
@@ -67,6 +76,9 @@ export default class Run extends BaseCommand {
       ?.split(',')
       .map((p) => p.trim())
       .filter(Boolean);
+    // A bad expression fails here, before any connection is made.
+    const query = flags.query === undefined ? undefined : compileQuery(flags.query);
+    const options = { format, out: process.stdout, properties, columns: process.stdout.columns };
 
     await runCmdlet(
       {
@@ -78,15 +90,12 @@ export default class Run extends BaseCommand {
         io: { stdin: process.stdin, stderr: process.stderr, env: process.env },
       },
       (rows) =>
-        formatOutput(rows, {
-          format,
-          out: process.stdout,
-          properties,
-          columns: process.stdout.columns,
-        }).catch((error: NodeJS.ErrnoException) => {
-          // The reader went away (`exo run … | head`): stop quietly, like any Unix tool.
-          if (error.code !== 'EPIPE') throw error;
-        }),
+        (query ? formatQueried(rows, query, options) : formatOutput(rows, options)).catch(
+          (error: NodeJS.ErrnoException) => {
+            // The reader went away (`exo run … | head`): stop quietly, like any Unix tool.
+            if (error.code !== 'EPIPE') throw error;
+          },
+        ),
     );
   }
 }
