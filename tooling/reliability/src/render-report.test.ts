@@ -173,7 +173,9 @@ function input(results: Partial<Record<SuiteName, Loaded>>): ReportInput {
       secrets: missing('secrets'),
       faults: missing('faults'),
       load: missing('load'),
+      'load-rest': missing('load-rest'),
       soak: missing('soak'),
+      'soak-rest': missing('soak-rest'),
       'bad-input': missing('bad-input'),
       ...results,
     },
@@ -332,6 +334,23 @@ describe('suite sections', () => {
       'load rest: 1 request(s) left in flight',
     ]);
     expect(leaky.body).toContain('1 failed (TIMEOUT)');
+  });
+
+  it("takes the rest part from its own file when there is one, with that file's date", () => {
+    const rest = {
+      tokenLifetimeSeconds: 10,
+      cycles: { planned: 1000, completed: 1000, answered: 1000, failures: [] },
+      live: { durationMs: 300_000, calls: 2600, failures: [], tokenRequests: 60 },
+      inFlightAfter: 0,
+      socketsAfter: 0,
+    };
+    const restFile = ok({ suite: 'soak-rest', rest, generatedAt: '2026-12-08T05:10:00.000Z' });
+    const s = loadSection(ok(load), true, restFile);
+    expect(s.ok).toBe(true);
+    expect(s.body).toContain(
+      '(Generated 2026-12-08T05:10:00Z.) **rest strategy: 1,000 connect → invoke → stream (2 pages) → `$batch` → disconnect cycles** (of 1,000)',
+    );
+    expect(s.figures).toContain('1,000 rest cycles and 300.0 s on one rest connection');
   });
 
   it('renders bad input as a table of whatever fields its cases have', () => {

@@ -296,7 +296,7 @@ function memoryRow(name: string, m: unknown): unknown[] {
   ];
 }
 
-export function loadSection(loaded: Loaded, soak: boolean): Section {
+export function loadSection(loaded: Loaded, soak: boolean, restLoaded?: Loaded): Section {
   const title = soak ? 'Soak' : 'Load';
   const name = title;
   const how = soak
@@ -324,7 +324,13 @@ export function loadSection(loaded: Loaded, soak: boolean): Section {
     ),
     ...(burstLeaks ? [`${title.toLowerCase()} burst: ${burstLeaks} process(es)/session(s) left`] : []),
   ];
-  const rest = restPart(obj(data.rest), title);
+  // The rest part's own file (load-rest.json, soak-rest.json), else what an older run kept in this one.
+  const restFile = restLoaded?.status === 'ok' ? obj(restLoaded.data) : undefined;
+  const rest = restPart(
+    restFile ? obj(restFile.rest) : obj(data.rest),
+    title,
+    restFile && restLoaded?.status === 'ok' ? when(restLoaded) : undefined,
+  );
   leaks.push(...rest.leaks);
   const completed = num(cycles.completed) ?? samples.length;
   const planned = num(cycles.planned) ?? completed;
@@ -394,6 +400,7 @@ export function loadSection(loaded: Loaded, soak: boolean): Section {
 function restPart(
   rest: Record<string, unknown>,
   title: string,
+  generated?: string,
 ): { ok: boolean | undefined; body: string[]; leaks: string[]; figure: string } {
   if (Object.keys(rest).length === 0) return { ok: undefined, body: [], leaks: [], figure: '' };
   const cycles = obj(rest.cycles);
@@ -416,7 +423,7 @@ function restPart(
   const column = (key: string) => samples.map((s) => num(s[key])).filter((v): v is number => v !== undefined);
   const body = [
     '',
-    `**rest strategy: ${count(completed)} connect → invoke → stream (2 pages) → \`$batch\` → disconnect cycles** (of ${count(planned)}) against the sandbox's REST face: ${count(num(cycles.answered))} answered, ${failures.length} failed${failures.length ? ` (${failures.map((f) => `#${num(f.cycle)} ${text(f.code)}`).join(', ')})` : ''}. Then **one connection kept busy for ${ms(live.durationMs)}** with access tokens of ${num(rest.tokenLifetimeSeconds)} s: ${count(num(live.calls))} calls, ${liveFailures.length} failed${liveFailures.length ? ` (${[...new Set(liveFailures)].join(', ')})` : ''}, ${num(live.tokenRequests)} token requests (renewals). Afterwards ${inFlight} request(s) in flight and ${socketsLeft} socket(s) open.`,
+    `${generated ? `(Generated ${generated}.) ` : ''}**rest strategy: ${count(completed)} connect → invoke → stream (2 pages) → \`$batch\` → disconnect cycles** (of ${count(planned)}) against the sandbox's REST face: ${count(num(cycles.answered))} answered, ${failures.length} failed${failures.length ? ` (${failures.map((f) => `#${num(f.cycle)} ${text(f.code)}`).join(', ')})` : ''}. Then **one connection kept busy for ${ms(live.durationMs)}** with access tokens of ${num(rest.tokenLifetimeSeconds)} s: ${count(num(live.calls))} calls, ${liveFailures.length} failed${liveFailures.length ? ` (${[...new Set(liveFailures)].join(', ')})` : ''}, ${num(live.tokenRequests)} token requests (renewals). Afterwards ${inFlight} request(s) in flight and ${socketsLeft} socket(s) open.`,
     '',
     timingsTable('per rest cycle', ['connectMs', 'workMs', 'disconnectMs'], timings),
     '',
@@ -501,8 +508,8 @@ export function renderReport(input: ReportInput): string {
     injectionSection(r.injection),
     secretsSection(r.secrets),
     faultsSection(r.faults),
-    loadSection(r.load, false),
-    loadSection(r.soak, true),
+    loadSection(r.load, false, r['load-rest']),
+    loadSection(r.soak, true, r['soak-rest']),
     badInputSection(r['bad-input']),
   ];
   const run = runSection(input.run);

@@ -18,7 +18,16 @@ describe('loadResult', () => {
       });
       expect(await loadResult(dir, 'soak')).toMatchObject({ status: 'unreadable' });
       const all = await loadResults(dir);
-      expect(Object.keys(all)).toEqual(['injection', 'secrets', 'faults', 'load', 'soak', 'bad-input']);
+      expect(Object.keys(all)).toEqual([
+        'injection',
+        'secrets',
+        'faults',
+        'load',
+        'load-rest',
+        'soak',
+        'soak-rest',
+        'bad-input',
+      ]);
     });
   });
 });

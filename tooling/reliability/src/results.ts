@@ -2,7 +2,16 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The result files the suites write into results/, in the order the report shows them. */
-export const SUITES = ['injection', 'secrets', 'faults', 'load', 'soak', 'bad-input'] as const;
+export const SUITES = [
+  'injection',
+  'secrets',
+  'faults',
+  'load',
+  'load-rest',
+  'soak',
+  'soak-rest',
+  'bad-input',
+] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 /** A result file as the report found it: read, missing (the suite did not run), or unreadable. */

@@ -36,8 +36,8 @@ import {
 const SOAK = process.env.EXO_SOAK === '1';
 const CYCLES = Number(process.env.EXO_SOAK_CYCLES) || (SOAK ? 1_000 : 25);
 const REST_CYCLES = Number(process.env.EXO_SOAK_REST_CYCLES) || (SOAK ? 2_000 : 100);
-/** How long the long-lived rest connection is kept busy. */
-const REST_LIVE_MS = SOAK ? 600_000 : 45_000;
+/** How long the long-lived rest connection is kept busy (EXO_SOAK_REST_LIVE_S for another time). */
+const REST_LIVE_MS = (Number(process.env.EXO_SOAK_REST_LIVE_S) || (SOAK ? 600 : 45)) * 1000;
 /** The sandbox's access-token lifetime for the rest part: the connection renews at half of it. */
 const TOKEN_SECONDS = 10;
 const BURST = 200;
@@ -100,12 +100,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await tenant?.remove();
-  await writeResult(result.suite, {
-    ...result,
-    generatedAt: new Date().toISOString(),
-    durationMs: Date.now() - began,
-    machine: host,
-  });
+  // The rest part has a file of its own (load-rest, soak-rest), so that either part can run alone (-t) without
+  // overwriting the other's figures.
+  const { rest, ...pwshParts } = result;
+  const stamp = { generatedAt: new Date().toISOString(), durationMs: Date.now() - began, machine: host };
+  if (pwshParts.cycles || pwshParts.burst) await writeResult(result.suite, { ...pwshParts, ...stamp });
+  if (rest) await writeResult(`${result.suite}-rest`, { suite: `${result.suite}-rest`, rest, ...stamp });
 });
 
 /** Settles with the value, or with "hung" after HANG_MS. */
