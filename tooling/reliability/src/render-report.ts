@@ -350,15 +350,12 @@ export function loadSection(loaded: Loaded, soak: boolean, restLoaded?: Loaded):
     '',
     timingsTable('per cycle', ['connectMs', 'invokeMs', 'disconnectMs'], timings),
     '',
-    table(
-      ['memory (RSS)', 'first', 'last', 'max', 'growth after warm-up', 'trend'],
-      [
-        memoryRow('Node', memory.node),
-        memoryRow('Node heap used', memory.heapUsed),
-        memoryRow('pwsh host', memory.host),
-        memoryRow('session server', memory.server),
-      ],
-    ),
+    memoryTable('memory (RSS)', [
+      ['Node', memory.node],
+      ['Node heap used', memory.heapUsed],
+      ['pwsh host', memory.host],
+      ['session server', memory.server],
+    ]),
     '',
     'Memory curves, one bar per cycle (or per bucket of cycles):',
     '',
@@ -427,14 +424,11 @@ function restPart(
     '',
     timingsTable('per rest cycle', ['connectMs', 'workMs', 'disconnectMs'], timings),
     '',
-    table(
-      ['memory (rest)', 'first', 'last', 'max', 'growth after warm-up', 'trend'],
-      [
-        memoryRow('Node', memory.node),
-        memoryRow('Node heap used', memory.heapUsed),
-        memoryRow('Node, long-lived connection', live.memory),
-      ],
-    ),
+    memoryTable('memory (rest)', [
+      ['Node', memory.node],
+      ['Node heap used', memory.heapUsed],
+      ['Node, long-lived connection', live.memory],
+    ]),
     '',
     '```',
     ...curve('Node RSS (rest)', column('nodeRssMb')),
@@ -442,6 +436,14 @@ function restPart(
   ];
   const figure = `, ${count(completed)} rest cycles and ${ms(live.durationMs)} on one rest connection`;
   return { ok, body, leaks, figure };
+}
+
+/** One row per memory series: first, last, max, growth after the warm-up, trend. */
+function memoryTable(label: string, series: ReadonlyArray<readonly [string, unknown]>): string {
+  return table(
+    [label, 'first', 'last', 'max', 'growth after warm-up', 'trend'],
+    series.map(([name, m]) => memoryRow(name, m)),
+  );
 }
 
 /** min, p50, p95 and max of each timing (`connectMs` is shown as connect). */
